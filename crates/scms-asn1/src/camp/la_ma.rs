@@ -1,0 +1,1 @@
+//! CAMP SCMS module (to be written).

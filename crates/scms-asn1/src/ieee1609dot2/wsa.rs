@@ -1,0 +1,1 @@
+//! IEEE 1609.2 module (to be written).
