@@ -47,7 +47,10 @@ fn decode_as<T: Coer + Into<Artifact> + Clone>(b: &[u8]) -> Result<(Value, Artif
 const TYPES: &[(&str, DecodeFn)] = &[
     ("Ieee1609Dot2Data", decode_as::<Ieee1609Dot2Data>),
     ("Certificate", decode_as::<Certificate>),
-    ("SignedCertificateRequest", decode_as::<SignedCertificateRequest>),
+    (
+        "SignedCertificateRequest",
+        decode_as::<SignedCertificateRequest>,
+    ),
     ("ScmsPDU", decode_as::<ScmsPDU>),
     ("ScmsFile", decode_as::<ScmsFile>),
     ("CompositeCrl", decode_as::<CompositeCrl>),
@@ -138,11 +141,17 @@ fn expand_nested(v: Value) -> Value {
                 ),
                 ("signedCertificateRequest", Value::Octets(b)) => contained(
                     b,
-                    &[("SignedCertificateRequest", decode_as::<SignedCertificateRequest>)],
+                    &[(
+                        "SignedCertificateRequest",
+                        decode_as::<SignedCertificateRequest>,
+                    )],
                 ),
                 _ => None,
             };
-            Value::Choice(alt, Box::new(expanded.unwrap_or_else(|| expand_nested(inner))))
+            Value::Choice(
+                alt,
+                Box::new(expanded.unwrap_or_else(|| expand_nested(inner))),
+            )
         }
         Value::Sequence(fields) => Value::Sequence(
             fields
@@ -150,7 +159,9 @@ fn expand_nested(v: Value) -> Value {
                 .map(|(k, v)| (k, expand_nested(v)))
                 .collect(),
         ),
-        Value::SequenceOf(items) => Value::SequenceOf(items.into_iter().map(expand_nested).collect()),
+        Value::SequenceOf(items) => {
+            Value::SequenceOf(items.into_iter().map(expand_nested).collect())
+        }
         other => other,
     }
 }

@@ -26,7 +26,10 @@ pub fn run(args: Args) -> ExitCode {
             }
         },
     };
-    let files: Vec<(&str, &str)> = owned.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let files: Vec<(&str, &str)> = owned
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
     let report = scms_crypto::kat::run(&files);
     print!("{report}");
     if report.failed() == 0 && report.passed() > 0 {

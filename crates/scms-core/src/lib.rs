@@ -1,1 +1,13 @@
-//! scms-core
+//! The rules of the SCMS, without I/O: IEEE 1609.2 signing, verification and
+//! encryption with the exact hash inputs, and the checks every authority applies.
+
+#![forbid(unsafe_code)]
+
+pub mod artifact;
+pub mod convert;
+pub mod encrypt;
+mod error;
+pub mod hash;
+pub mod sign;
+
+pub use error::CoreError;

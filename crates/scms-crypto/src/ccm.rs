@@ -31,7 +31,11 @@ pub fn encrypt(key: &AesKey, nonce: &[u8; NONCE_LEN], plaintext: &[u8]) -> Resul
 }
 
 /// Decrypts and authenticates `ciphertext ‖ tag`.
-pub fn decrypt(key: &AesKey, nonce: &[u8; NONCE_LEN], ciphertext_and_tag: &[u8]) -> Result<Vec<u8>> {
+pub fn decrypt(
+    key: &AesKey,
+    nonce: &[u8; NONCE_LEN],
+    ciphertext_and_tag: &[u8],
+) -> Result<Vec<u8>> {
     if ciphertext_and_tag.len() < TAG_LEN {
         return Err(Error::InvalidLength {
             expected: TAG_LEN,
@@ -66,6 +70,9 @@ mod tests {
         bad[0] ^= 1;
         assert_eq!(decrypt(&key, &nonce, &bad), Err(Error::BadTag));
         assert!(decrypt(&key, &nonce, &ct[..10]).is_err());
-        assert_eq!(decrypt(&key, &nonce, &encrypt(&key, &nonce, b"").unwrap()).unwrap(), b"");
+        assert_eq!(
+            decrypt(&key, &nonce, &encrypt(&key, &nonce, b"").unwrap()).unwrap(),
+            b""
+        );
     }
 }

@@ -209,7 +209,10 @@ mod tests {
                     s: sig_pt.s,
                 };
                 assert!(verify_digest(verifier, &public, &digest, &sig_flip).is_err());
-                let zero_s = Signature { r: sig.r, s: [0; 32] };
+                let zero_s = Signature {
+                    r: sig.r,
+                    s: [0; 32],
+                };
                 assert!(verify_digest(verifier, &public, &digest, &zero_s).is_err());
             }
         }
@@ -240,5 +243,38 @@ mod tests {
             s: bytes[32..].try_into().unwrap(),
         };
         verify_digest(&rc, &public, &digest, &sig).unwrap();
+    }
+
+    /// Cross-check with OpenSSL's own ECDSA (`ECDSA_do_sign` / `ECDSA_do_verify`).
+    #[test]
+    fn interoperates_with_openssl_ecdsa() {
+        use openssl::bn::BigNum;
+        use openssl::ec::{EcGroup, EcKey, EcPoint};
+        use openssl::ecdsa::EcdsaSig;
+        use openssl::nid::Nid;
+        let rc = RustCryptoBackend;
+        let key = PrivateKey::generate().unwrap();
+        let public = key.public_key(&rc).unwrap();
+        let digest = crate::hash::sha256(b"openssl interop");
+        let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
+        let mut ctx = openssl::bn::BigNumContext::new().unwrap();
+        let pt = EcPoint::from_bytes(&group, &public.to_uncompressed(), &mut ctx).unwrap();
+        let d = BigNum::from_slice(key.to_bytes().expose()).unwrap();
+        let sk = EcKey::from_private_components(&group, &d, &pt).unwrap();
+        let vk = EcKey::from_public_key(&group, &pt).unwrap();
+        // ours -> OpenSSL
+        let ours = sign_digest(&rc, &key, &digest).unwrap();
+        let r = BigNum::from_slice(ours.r.x()).unwrap();
+        let s = BigNum::from_slice(&ours.s).unwrap();
+        let sig = EcdsaSig::from_private_components(r, s).unwrap();
+        assert!(sig.verify(&digest, &vk).unwrap());
+        // OpenSSL -> ours
+        let theirs = EcdsaSig::sign(&digest, &sk).unwrap();
+        let sig = Signature {
+            r: EccPoint::XOnly(theirs.r().to_vec_padded(32).unwrap().try_into().unwrap()),
+            s: theirs.s().to_vec_padded(32).unwrap().try_into().unwrap(),
+        };
+        verify_digest(&rc, &public, &digest, &sig).unwrap();
+        verify_digest(&OpenSslBackend::new().unwrap(), &public, &digest, &sig).unwrap();
     }
 }

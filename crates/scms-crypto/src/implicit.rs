@@ -94,7 +94,9 @@ pub fn issue(
     ca_key: &PrivateKey,
     hash_input: impl FnOnce(&Point) -> Vec<u8>,
 ) -> Result<(Point, Scalar)> {
-    issue_with_e(backend, request, ca_key, |pu| Ok(hash_to_scalar(&hash_input(pu))))
+    issue_with_e(backend, request, ca_key, |pu| {
+        Ok(hash_to_scalar(&hash_input(pu)))
+    })
 }
 
 /// One-shot issuance where the closure computes `e` itself from `P_U` (e.g. encodes the

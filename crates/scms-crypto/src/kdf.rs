@@ -31,7 +31,10 @@ mod tests {
     fn prefix_property() {
         let long = kdf2(b"secret", b"info", 100);
         assert_eq!(&kdf2(b"secret", b"info", 33)[..], &long[..33]);
-        assert_eq!(&long[..32], &crate::hash::sha256(b"secret\x00\x00\x00\x01info")[..]);
+        assert_eq!(
+            &long[..32],
+            &crate::hash::sha256(b"secret\x00\x00\x00\x01info")[..]
+        );
         assert!(kdf2(b"z", b"", 0).is_empty());
     }
 }

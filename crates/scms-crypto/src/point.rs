@@ -184,7 +184,10 @@ mod tests {
         let g = Point::generator();
         assert_eq!(Point::from_sec1(&g.to_compressed()).unwrap(), g);
         assert_eq!(Point::from_sec1(&g.to_uncompressed()).unwrap(), g);
-        assert_eq!(Point::from_uncompressed(&g.to_uncompressed()[1..]).unwrap(), g);
+        assert_eq!(
+            Point::from_uncompressed(&g.to_uncompressed()[1..]).unwrap(),
+            g
+        );
         assert_eq!(Point::from_ecc_point(&g.to_ecc_compressed()).unwrap(), g);
         assert_eq!(Point::from_ecc_point(&g.to_ecc_uncompressed()).unwrap(), g);
         assert_eq!(

@@ -34,7 +34,8 @@ impl<const N: usize> Secret<N> {
     /// Draws `N` bytes from `rng`.
     pub fn random_with<R: rand_core::TryCryptoRng + ?Sized>(rng: &mut R) -> crate::Result<Self> {
         let mut bytes = [0u8; N];
-        rng.try_fill_bytes(&mut bytes).map_err(|_| crate::Error::Rng)?;
+        rng.try_fill_bytes(&mut bytes)
+            .map_err(|_| crate::Error::Rng)?;
         Ok(Self(bytes))
     }
 

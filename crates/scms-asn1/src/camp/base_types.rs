@@ -33,11 +33,14 @@ pub type MaCertExpiration = Duration;
 pub type PcaCertExpiration = Duration;
 /// Expiration period of a PG certificate: `Duration (WITH COMPONENTS {hours(26448)})`.
 pub type PgCertExpiration = Duration;
-/// Expiration period of an OBE enrollment certificate for CV pilots: `Duration (WITH COMPONENTS {years(1..7)})`.
+/// Expiration period of an OBE enrollment certificate for CV pilots: `Duration (WITH COMPONENTS
+/// {years(1..7)})`.
 pub type ObeEnrollmentCertExpirationCvp = Duration;
-/// Expiration period of an OBE enrollment certificate for PoC: `Duration (WITH COMPONENTS {years(30)})`.
+/// Expiration period of an OBE enrollment certificate for PoC: `Duration (WITH COMPONENTS
+/// {years(30)})`.
 pub type ObeEnrollmentCertExpirationPoc = Duration;
-/// Expiration period of an OBE identification certificate: `Duration (WITH COMPONENTS {hours(721)})`.
+/// Expiration period of an OBE identification certificate: `Duration (WITH COMPONENTS
+/// {hours(721)})`.
 pub type ObeIdentificationCertExpiration = Duration;
 /// Expiration period of an OBE pseudonym certificate: `Duration (WITH COMPONENTS {hours(169)})`.
 pub type ObePseudonymCertExpiration = Duration;
@@ -45,9 +48,11 @@ pub type ObePseudonymCertExpiration = Duration;
 pub type RaCertExpiration = Duration;
 /// Expiration period of an RSE application certificate: `Duration (WITH COMPONENTS {hours(169)})`.
 pub type RseApplicationCertExpiration = Duration;
-/// Expiration period of an RSE enrollment certificate for CV pilots: `Duration (WITH COMPONENTS {years(1..7)})`.
+/// Expiration period of an RSE enrollment certificate for CV pilots: `Duration (WITH COMPONENTS
+/// {years(1..7)})`.
 pub type RseEnrollmentCertExpirationCvp = Duration;
-/// Expiration period of an RSE enrollment certificate for PoC: `Duration (WITH COMPONENTS {years(30)})`.
+/// Expiration period of an RSE enrollment certificate for PoC: `Duration (WITH COMPONENTS
+/// {years(30)})`.
 pub type RseEnrollmentCertExpirationPoc = Duration;
 /// Expiration period of a Root CA certificate: `Duration (WITH COMPONENTS {years(70)})`.
 pub type RootCaCertExpiration = Duration;

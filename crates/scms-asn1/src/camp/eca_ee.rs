@@ -7,6 +7,7 @@ use crate::{asn_choice, asn_sequence};
 
 asn_choice! {
     /// The parent message type for messages between the ECA and end entities.
+    #[allow(clippy::large_enum_variant)]
     pub enum EcaEndEntityInterfacePDU {
         EeEcaCertRequest(EeEcaCertRequest),
         EcaEeCertResponse(EcaEeCertResponse),

@@ -137,6 +137,7 @@ macro_rules! asn_choice {
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq)]
+        #[allow(clippy::large_enum_variant)]
         $vis enum $name {
             $( $(#[$vmeta])* $variant($vty), )*
         }
@@ -154,6 +155,7 @@ macro_rules! asn_choice {
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq)]
+        #[allow(clippy::large_enum_variant)]
         $vis enum $name {
             $( $(#[$vmeta])* $variant($vty), )*
             $( $(#[$emeta])* $evariant($ety), )*
@@ -306,7 +308,7 @@ macro_rules! asn_integer {
                 let at = r.pos();
                 let v = <$inner as $crate::coer::Coer>::decode(r)?;
                 $(
-                    if v < $lo || v > $hi {
+                    if !($lo..=$hi).contains(&v) {
                         return Err($crate::coer::DecodeError::OutOfRange { ty: stringify!($name), at });
                     }
                 )?
@@ -326,7 +328,7 @@ macro_rules! asn_named_bits {
     ($(#[$meta:meta])* $vis:vis struct $name:ident[$n:literal] { $( $(#[$bmeta:meta])* $bit:ident = $num:literal ),* $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-        $vis struct $name(pub [u8; ($n + 7) / 8]);
+        $vis struct $name(pub [u8; usize::div_ceil($n, 8)]);
 
         #[allow(non_upper_case_globals)]
         impl $name {
@@ -334,7 +336,7 @@ macro_rules! asn_named_bits {
 
             /// A value with the given bits set.
             pub fn with(bits: &[usize]) -> Self {
-                let mut v = [0u8; ($n + 7) / 8];
+                let mut v = [0u8; usize::div_ceil($n, 8)];
                 for b in bits {
                     if *b < $n {
                         v[b / 8] |= 0x80 >> (b % 8);
@@ -508,6 +510,7 @@ macro_rules! __asn_choice_unknown {
         })
     };
     (true decode $r:ident $tag:ident $at:ident) => {{
+        let _ = $at;
         let len = $r.read_length()?;
         let bytes = $r.read_bytes(len)?.to_vec();
         $r.leave();

@@ -120,7 +120,11 @@ impl<'a> Reader<'a> {
                 });
             }
             if n > std::mem::size_of::<usize>() {
-                return Err(self.truncated(usize::MAX.min(self.remaining() + 1)));
+                return Err(DecodeError::Invalid {
+                    ty: "length",
+                    at,
+                    what: "length determinant wider than the platform's usize",
+                });
             }
             let bytes = self.read_bytes(n)?;
             if bytes[0] == 0 {

@@ -84,8 +84,14 @@ mod tests {
         let neg_p = rc.mul_base(&minus_k).unwrap();
         for b in [&rc as &dyn CurveBackend, &os] {
             assert_eq!(b.add(&p, &neg_p), Err(crate::Error::PointAtInfinity));
-            assert_eq!(b.mul_base(&Scalar::zero()), Err(crate::Error::PointAtInfinity));
-            assert_eq!(b.mul(&Scalar::zero(), &p), Err(crate::Error::PointAtInfinity));
+            assert_eq!(
+                b.mul_base(&Scalar::zero()),
+                Err(crate::Error::PointAtInfinity)
+            );
+            assert_eq!(
+                b.mul(&Scalar::zero(), &p),
+                Err(crate::Error::PointAtInfinity)
+            );
             assert_eq!(
                 b.mul_base_add(&minus_k, &p),
                 Err(crate::Error::PointAtInfinity)

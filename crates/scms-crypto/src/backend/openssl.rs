@@ -119,7 +119,8 @@ impl CurveBackend for OpenSslBackend {
         let kb = Self::bn_secret(k)?;
         let pp = self.point_in(p, &mut ctx)?;
         let mut kg = EcPoint::new(&self.group).map_err(ossl)?;
-        kg.mul_generator2(&self.group, &kb, &mut ctx).map_err(ossl)?;
+        kg.mul_generator2(&self.group, &kb, &mut ctx)
+            .map_err(ossl)?;
         let mut r = EcPoint::new(&self.group).map_err(ossl)?;
         r.add(&self.group, &kg, &pp, &mut ctx).map_err(ossl)?;
         self.point_out(&r, &mut ctx)
