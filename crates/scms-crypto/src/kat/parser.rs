@@ -65,7 +65,7 @@ impl Parsed {
 }
 
 fn hex(s: &str, line: usize) -> Result<Vec<u8>, String> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return Err(format!("line {line}: odd-length hex '{s}'"));
     }
     (0..s.len())
