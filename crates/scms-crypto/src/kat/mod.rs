@@ -63,7 +63,7 @@ impl fmt::Display for KatReport {
 }
 
 /// Files whose only role is to supply values missing from a vector file.
-const SUPPLEMENTS: [&str; 2] = ["kdf_expected.txt", "ecies_p1.txt"];
+pub const SUPPLEMENTS: [&str; 2] = ["kdf_expected.txt", "ecies_p1.txt"];
 
 /// Runs every vector of every recognised file in `files` (`(file name, text)` pairs).
 ///
