@@ -9,5 +9,6 @@ pub mod encrypt;
 mod error;
 pub mod hash;
 pub mod sign;
+pub mod signer;
 
 pub use error::CoreError;

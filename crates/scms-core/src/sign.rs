@@ -12,6 +12,8 @@ use scms_asn1::Coer;
 use scms_crypto::hash::sha256_with_signer;
 use scms_crypto::{ecdsa, implicit, CurveBackend, Point, PrivateKey, Scalar};
 
+use crate::signer::Signer;
+
 use crate::convert::{asn_signature, compressed, point, signature, verification_key};
 use crate::hash::{canonical_certificate, certificate_id8};
 use crate::CoreError;
@@ -24,12 +26,11 @@ pub fn digest(tbs: &[u8], signer: Option<&Certificate>) -> [u8; 32] {
 
 /// Signs `tbs` (COER) as `signer` would (`None` = self-signed); `r` is sent x-only.
 pub fn sign(
-    backend: &dyn CurveBackend,
-    key: &PrivateKey,
+    key: &dyn Signer,
     tbs: &[u8],
     signer: Option<&Certificate>,
 ) -> Result<scms_asn1::ieee1609dot2::Signature, CoreError> {
-    let sig = ecdsa::sign_digest(backend, key, &digest(tbs, signer))?;
+    let sig = key.sign_digest(&digest(tbs, signer))?;
     Ok(asn_signature(&sig))
 }
 
@@ -78,12 +79,11 @@ impl SignerId<'_> {
 
 /// Builds a SignedData over `tbs_data`.
 pub fn sign_data(
-    backend: &dyn CurveBackend,
-    key: &PrivateKey,
+    key: &dyn Signer,
     tbs_data: ToBeSignedData,
     signer: SignerId<'_>,
 ) -> Result<SignedData, CoreError> {
-    let signature = sign(backend, key, &tbs_data.to_coer(), signer.certificate())?;
+    let signature = sign(key, &tbs_data.to_coer(), signer.certificate())?;
     Ok(SignedData {
         hash_id: HashAlgorithm::Sha256,
         tbs_data,
@@ -135,12 +135,11 @@ pub fn verify_signed_data(
 
 /// Builds a SignedCertificateRequest (`signer self` when `signer` is `None`).
 pub fn sign_certificate_request(
-    backend: &dyn CurveBackend,
-    key: &PrivateKey,
+    key: &dyn Signer,
     tbs_request: ScopedCertificateRequest,
     signer: SignerId<'_>,
 ) -> Result<SignedCertificateRequest, CoreError> {
-    let signature = sign(backend, key, &tbs_request.to_coer(), signer.certificate())?;
+    let signature = sign(key, &tbs_request.to_coer(), signer.certificate())?;
     Ok(SignedCertificateRequest {
         hash_id: HashAlgorithm::Sha256,
         tbs_request,
@@ -252,14 +251,14 @@ fn issuer_id(issuer: Option<&Certificate>) -> IssuerIdentifier {
 }
 
 /// Issues an explicit certificate: signs `tbs` with the issuer's key (self-signed when
-/// `issuer` is `None`, then `key` is the subject's own key).
+/// `issuer` is `None`, then `key` is the subject's own key). No profile check: see
+/// [`crate::issue`] for the checked path.
 pub fn issue_explicit(
-    backend: &dyn CurveBackend,
-    key: &PrivateKey,
+    key: &dyn Signer,
     tbs: ToBeSignedCertificate,
     issuer: Option<&Certificate>,
 ) -> Result<Certificate, CoreError> {
-    let signature = sign(backend, key, &tbs.to_coer(), issuer)?;
+    let signature = sign(key, &tbs.to_coer(), issuer)?;
     Ok(Certificate {
         version: 3,
         r#type: CertificateType::Explicit,
@@ -274,7 +273,7 @@ pub fn issue_explicit(
 /// certificate and the private-key reconstruction value `r`.
 pub fn issue_implicit(
     backend: &dyn CurveBackend,
-    issuer_key: &PrivateKey,
+    issuer_key: &dyn Signer,
     issuer: &Certificate,
     mut tbs: ToBeSignedCertificate,
     request: &Point,
@@ -283,7 +282,7 @@ pub fn issue_implicit(
     tbs.verify_key_indicator =
         VerificationKeyIndicator::ReconstructionValue(compressed(issuance.reconstruction_point()));
     let e = implicit::cert_hash_1609(&tbs.to_coer(), &canonical_certificate(issuer));
-    let r = issuance.finish(&e, issuer_key);
+    let r = issuance.finish_with(&e, |ek| issuer_key.add_private(ek))?;
     let cert = Certificate {
         version: 3,
         r#type: CertificateType::Implicit,

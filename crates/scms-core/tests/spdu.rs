@@ -8,6 +8,7 @@ use scms_asn1::Coer;
 use scms_core::encrypt::{self, Decryptor, Recipient};
 use scms_core::hash::certificate_id8;
 use scms_core::sign::{self, Issuer, SignerId};
+use scms_core::signer::KeyPair;
 use scms_core::CoreError;
 use scms_crypto::hash::sha256;
 use scms_crypto::{default_backend, ecdsa, AesKey, OpenSslBackend, PrivateKey};
@@ -77,8 +78,12 @@ fn header() -> HeaderInfo {
 fn root_issues_explicit_then_implicit_and_both_verify() {
     let be = default_backend();
     let root_key = PrivateKey::generate().unwrap();
-    let root =
-        sign::issue_explicit(be, &root_key, tbs("root.example", &root_key, true), None).unwrap();
+    let root = sign::issue_explicit(
+        &KeyPair::from_private(root_key.clone()).unwrap(),
+        tbs("root.example", &root_key, true),
+        None,
+    )
+    .unwrap();
     let root_pub = root_key.public_key(be).unwrap();
     sign::verify_explicit(be, &root, None).unwrap();
     // The signature is over H(H(tbs) ‖ H("")) — recomputed here independently.
@@ -88,8 +93,7 @@ fn root_issues_explicit_then_implicit_and_both_verify() {
 
     let ica_key = PrivateKey::generate().unwrap();
     let ica = sign::issue_explicit(
-        be,
-        &root_key,
+        &KeyPair::from_private(root_key.clone()).unwrap(),
         tbs("ica.example", &ica_key, true),
         Some(&root),
     )
@@ -111,7 +115,14 @@ fn root_issues_explicit_then_implicit_and_both_verify() {
     let ica_pub = ica_key.public_key(be).unwrap();
     let k_u = PrivateKey::generate().unwrap();
     let r_u = k_u.public_key(be).unwrap();
-    let (cert, r) = sign::issue_implicit(be, &ica_key, &ica, tbs("ee", &k_u, false), &r_u).unwrap();
+    let (cert, r) = sign::issue_implicit(
+        be,
+        &KeyPair::from_private(ica_key.clone()).unwrap(),
+        &ica,
+        tbs("ee", &k_u, false),
+        &r_u,
+    )
+    .unwrap();
     assert!(cert.signature.is_none());
     let d = sign::reconstruct_private_key(&cert, &ica, &k_u, &r).unwrap();
     let q = sign::certificate_key(
@@ -153,7 +164,12 @@ fn root_issues_explicit_then_implicit_and_both_verify() {
         header_info: header(),
     };
     for signer in [SignerId::Certificate(&cert), SignerId::Digest(&cert)] {
-        let sd = sign::sign_data(be, &d, tbs_data.clone(), signer).unwrap();
+        let sd = sign::sign_data(
+            &KeyPair::from_private(d.clone()).unwrap(),
+            tbs_data.clone(),
+            signer,
+        )
+        .unwrap();
         let sd = SignedData::from_coer(&sd.to_coer()).unwrap();
         sign::verify_signed_data(be, &sd, Some(&cert), &q).unwrap();
         let mut t = sd.clone();
@@ -165,7 +181,12 @@ fn root_issues_explicit_then_implicit_and_both_verify() {
         // Signed for `cert`, not for the ICA certificate.
         assert!(sign::verify_signed_data(be, &sd, Some(&ica), &q).is_err());
     }
-    let sd = sign::sign_data(be, &d, tbs_data.clone(), SignerId::Digest(&cert)).unwrap();
+    let sd = sign::sign_data(
+        &KeyPair::from_private(d.clone()).unwrap(),
+        tbs_data.clone(),
+        SignerId::Digest(&cert),
+    )
+    .unwrap();
     assert_eq!(sd.signer, SignerIdentifier::Digest(certificate_id8(&cert)));
 }
 
@@ -176,7 +197,8 @@ fn encryption_to_every_recipient_kind() {
     let cert_pub = cert_key.public_key(be).unwrap();
     let mut t = tbs("ra.example", &cert_key, true);
     t.encryption_key = Some(scms_core::convert::public_encryption_key(&cert_pub));
-    let cert = sign::issue_explicit(be, &cert_key, t, None).unwrap();
+    let cert =
+        sign::issue_explicit(&KeyPair::from_private(cert_key.clone()).unwrap(), t, None).unwrap();
     let rek = PrivateKey::generate().unwrap();
     let rek_pub = rek.public_key(be).unwrap();
     let sd_key = PrivateKey::generate().unwrap();

@@ -83,6 +83,16 @@ impl Issuance {
     pub fn finish(self, e: &Scalar, ca_key: &PrivateKey) -> Scalar {
         e.mul(&self.k).add(ca_key.as_scalar())
     }
+
+    /// As [`Issuance::finish`], for a CA key held elsewhere (keystore, HSM):
+    /// `add_ca_key(e·k)` must return `e·k + d_CA`.
+    pub fn finish_with<E>(
+        self,
+        e: &Scalar,
+        add_ca_key: impl FnOnce(&Scalar) -> core::result::Result<Scalar, E>,
+    ) -> core::result::Result<Scalar, E> {
+        add_ca_key(&e.mul(&self.k))
+    }
 }
 
 /// One-shot issuance: `hash_input(P_U)` returns the bytes that `e` hashes (for 1609.2, use
