@@ -8,7 +8,7 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use scms_asn1::camp::component_cert_management::CompositeCrl;
+use scms_asn1::camp::component_cert_management::{CompositeCrl, ElectorBallot};
 use scms_asn1::camp::protocol::{ScmsFile, ScmsPDU, SignedCertificateRequest};
 use scms_asn1::ieee1609dot2::{Certificate, CrlContents, Ieee1609Dot2Data};
 use scms_asn1::{Coer, DecodeError, Value};
@@ -31,9 +31,10 @@ pub struct Args {
     /// Verify every signature that can be checked.
     #[arg(long)]
     verify: bool,
-    /// The signer's (issuer's) certificate, COER, for `--verify`.
+    /// Known certificates for `--verify` (signers, issuers, electors): a COER certificate
+    /// file, or a directory whose `*.oer` certificates are all loaded. Repeatable.
     #[arg(long)]
-    issuer: Option<PathBuf>,
+    issuer: Vec<PathBuf>,
 }
 
 type DecodeFn = fn(&[u8]) -> Result<(Value, Artifact), DecodeError>;
@@ -55,6 +56,7 @@ const TYPES: &[(&str, DecodeFn)] = &[
     ("ScmsFile", decode_as::<ScmsFile>),
     ("CompositeCrl", decode_as::<CompositeCrl>),
     ("CrlContents", decode_as::<CrlContents>),
+    ("ElectorBallot", decode_as::<ElectorBallot>),
 ];
 
 /// Type names accepted by `--type` for the same decoders.
@@ -202,29 +204,46 @@ pub fn run(a: Args) -> ExitCode {
     if !a.verify {
         return ExitCode::SUCCESS;
     }
-    let issuer = match &a.issuer {
-        None => None,
-        Some(p) => match std::fs::read(p)
-            .map_err(|e| e.to_string())
-            .and_then(|b| Certificate::from_coer(&b).map_err(|e| e.to_string()))
-        {
-            Ok(c) => Some(c),
-            Err(e) => {
-                eprintln!("scms inspect: issuer {}: {e}", p.display());
-                return ExitCode::from(2);
-            }
-        },
+    let known = match load_known(&a.issuer) {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("scms inspect: {e}");
+            return ExitCode::from(2);
+        }
     };
-    let report = artifact.verify(issuer.as_ref());
+    let report = artifact.verify(&known);
     for line in &report.lines {
         println!("-- {line}");
     }
     if report.checked == 0 {
-        eprintln!("scms inspect: no signature could be checked (give the signer with --issuer)");
+        eprintln!("scms inspect: no signature could be checked (give signers with --issuer)");
         ExitCode::FAILURE
     } else if report.failed > 0 {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Loads `--issuer` certificates: files, or every `*.oer` certificate in a directory
+/// (files there that are not certificates are skipped).
+fn load_known(paths: &[PathBuf]) -> Result<Vec<Certificate>, String> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let entries = std::fs::read_dir(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            for e in entries.flatten() {
+                let f = e.path();
+                if f.extension().is_some_and(|x| x == "oer") {
+                    if let Ok(c) = std::fs::read(&f).map_err(|_| ()).and_then(|b| Certificate::from_coer(&b).map_err(|_| ())) {
+                        out.push(c);
+                    }
+                }
+            }
+        } else {
+            let b = std::fs::read(p).map_err(|e| format!("issuer {}: {e}", p.display()))?;
+            out.push(Certificate::from_coer(&b).map_err(|e| format!("issuer {}: {e}", p.display()))?);
+        }
+    }
+    Ok(out)
 }

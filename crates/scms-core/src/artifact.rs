@@ -1,18 +1,26 @@
 //! Decoded artifacts of any kind, and checking every signature in them that can be
-//! checked (used by `scms inspect --verify`).
+//! checked with the certificates at hand (used by `scms inspect --verify`).
+//!
+//! Signer keys are found by walking issuer digests through a pool: the certificates the
+//! artifact carries plus the ones the caller knows (`--issuer`). Self-signed roots and
+//! electors verify on their own; implicit certificates get their keys by reconstruction.
 
-use scms_asn1::camp::component_cert_management::CompositeCrl;
+use scms_asn1::camp::cert_chain_files::{CertificateStore, CertificateChainFiles};
+use scms_asn1::camp::component_cert_management::{CompositeCrl, ElectorBallot};
 use scms_asn1::camp::eca_ee::EcaEndEntityInterfacePDU;
-use scms_asn1::camp::protocol::ScmsPDUContent;
-use scms_asn1::camp::protocol::{ScmsFile, ScmsPDU, SignedCertificateRequest};
+use scms_asn1::camp::policy::{BasePolicyFile, PolicyFiles};
+use scms_asn1::camp::protocol::{ScmsFile, ScmsFileContent, ScmsPDU, ScmsPDUContent, SignedCertificateRequest};
 use scms_asn1::ieee1609dot2::{
-    Certificate, CrlContents, Ieee1609Dot2Content, Ieee1609Dot2Data, IssuerIdentifier,
-    VerificationKeyIndicator,
+    Certificate, CrlContents, HashedData, Ieee1609Dot2Content, Ieee1609Dot2Data, IssuerIdentifier,
+    SignerIdentifier, VerificationKeyIndicator,
 };
 use scms_asn1::Coer;
-use scms_crypto::{default_backend, CurveBackend};
+use scms_crypto::hash::sha256;
+use scms_crypto::{default_backend, CurveBackend, Point};
 
+use crate::hash::certificate_id8;
 use crate::sign::{self, Issuer};
+use crate::CoreError;
 
 /// Any artifact `scms inspect` decodes.
 #[derive(Debug, Clone)]
@@ -24,6 +32,12 @@ pub enum Artifact {
     Data(Box<Ieee1609Dot2Data>),
     /// A signed certificate request (the `signedCertificateRequest` contents).
     CertificateRequest(Box<SignedCertificateRequest>),
+    /// A certificate chain or policy file.
+    File(Box<ScmsFile>),
+    /// A composite CRL.
+    CompositeCrl(Box<CompositeCrl>),
+    /// An elector ballot.
+    Ballot(Box<ElectorBallot>),
     /// Anything else: decodes, carries no signature of its own.
     Unsigned,
 }
@@ -43,9 +57,10 @@ into_artifact! {
     Certificate => |c| Artifact::Certificate(Box::new(c)),
     Ieee1609Dot2Data => |d| Artifact::Data(Box::new(d)),
     SignedCertificateRequest => |r| Artifact::CertificateRequest(Box::new(r)),
+    ScmsFile => |f| Artifact::File(Box::new(f)),
+    CompositeCrl => |c| Artifact::CompositeCrl(Box::new(c)),
+    ElectorBallot => |b| Artifact::Ballot(Box::new(b)),
     ScmsPDU => |_| Artifact::Unsigned,
-    ScmsFile => |_| Artifact::Unsigned,
-    CompositeCrl => |_| Artifact::Unsigned,
     CrlContents => |_| Artifact::Unsigned,
 }
 
@@ -61,7 +76,7 @@ pub struct VerifyReport {
 }
 
 impl VerifyReport {
-    fn record(&mut self, what: &str, r: Result<(), crate::CoreError>) {
+    fn record(&mut self, what: &str, r: Result<(), CoreError>) {
         self.checked += 1;
         match r {
             Ok(()) => self.lines.push(format!("{what}: signature valid")),
@@ -77,144 +92,246 @@ impl VerifyReport {
     }
 }
 
+/// The certificates available for finding signers and issuers.
+struct Pool<'a> {
+    be: &'a dyn CurveBackend,
+    certs: Vec<Certificate>,
+}
+
+const MAX_CHAIN: usize = 8;
+
+impl Pool<'_> {
+    fn by_digest(&self, h: &[u8; 8]) -> Option<&Certificate> {
+        self.certs.iter().find(|c| certificate_id8(c) == *h)
+    }
+
+    /// The verification key of `cert`, verifying every explicit signature on the way up
+    /// to a self-signed certificate.
+    fn key(&self, cert: &Certificate, depth: usize) -> Result<Point, CoreError> {
+        if depth > MAX_CHAIN {
+            return Err(CoreError::Invalid("certificate chain too long"));
+        }
+        match &cert.issuer {
+            IssuerIdentifier::SelfSigned(_) => {
+                sign::verify_explicit(self.be, cert, None)?;
+                sign::certificate_key(self.be, cert, None)
+            }
+            IssuerIdentifier::Sha256AndDigest(h) => {
+                let issuer = self
+                    .by_digest(h)
+                    .ok_or(CoreError::SignerUnavailable("issuer certificate (give --issuer)"))?;
+                let ik = self.key(issuer, depth + 1)?;
+                let i = Issuer { cert: issuer, key: &ik };
+                if cert.signature.is_some() {
+                    sign::verify_explicit(self.be, cert, Some(i))?;
+                }
+                sign::certificate_key(self.be, cert, Some(i))
+            }
+            _ => Err(CoreError::Unsupported("issuer identifier")),
+        }
+    }
+
+    fn signer<'s>(&'s self, s: &'s SignerIdentifier) -> Option<&'s Certificate> {
+        match s {
+            SignerIdentifier::Certificate(list) => list.first(),
+            SignerIdentifier::Digest(h) => self.by_digest(h),
+            _ => None,
+        }
+    }
+}
+
 impl Artifact {
-    /// Checks every signature that can be checked with what the artifact carries and
-    /// the optional `issuer` (signer) certificate.
-    pub fn verify(&self, issuer: Option<&Certificate>) -> VerifyReport {
-        let be = default_backend();
+    /// Checks every signature that can be checked with what the artifact carries and the
+    /// `known` certificates (issuers, electors, signers).
+    pub fn verify(&self, known: &[Certificate]) -> VerifyReport {
+        let mut pool = Pool {
+            be: default_backend(),
+            certs: known.to_vec(),
+        };
         let mut rep = VerifyReport::default();
         match self {
-            Artifact::Certificate(c) => verify_certificate(be, c, issuer, &mut rep),
-            Artifact::Data(d) => verify_data(be, d, issuer, &mut rep),
-            Artifact::CertificateRequest(r) => verify_request(be, r, issuer, &mut rep),
+            Artifact::Certificate(c) => {
+                pool.certs.push((**c).clone());
+                certificate(&pool, c, "certificate", &mut rep);
+            }
+            Artifact::Data(d) => data(&pool, d, "SPDU", &mut rep),
+            Artifact::CertificateRequest(r) => request(&pool, r, &mut rep),
+            Artifact::File(f) => file(&mut pool, f, &mut rep),
+            Artifact::CompositeCrl(c) => crl(&mut pool, c, &mut rep),
+            Artifact::Ballot(b) => ballot(&pool, b, "ballot", &mut rep),
             Artifact::Unsigned => rep.skip("artifact", "carries no signature"),
         }
         rep
     }
 }
 
-/// A given issuer's key, when it is explicit (or self-signed) and so usable directly.
-fn explicit_issuer(
-    be: &dyn CurveBackend,
-    issuer: Option<&Certificate>,
-) -> Option<scms_crypto::Point> {
-    let c = issuer?;
-    match &c.to_be_signed.verify_key_indicator {
-        VerificationKeyIndicator::VerificationKey(_) => sign::certificate_key(be, c, None).ok(),
-        _ => None,
+fn describe(c: &Certificate) -> String {
+    use scms_asn1::ieee1609dot2::CertificateId;
+    match &c.to_be_signed.id {
+        CertificateId::Name(n) => format!("certificate {}", n.0),
+        _ => format!("certificate {}", hex(&certificate_id8(c))),
     }
 }
 
-fn verify_certificate(
-    be: &dyn CurveBackend,
-    c: &Certificate,
-    issuer: Option<&Certificate>,
-    rep: &mut VerifyReport,
-) {
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn certificate(pool: &Pool<'_>, c: &Certificate, what: &str, rep: &mut VerifyReport) {
+    let what = format!("{what} ({})", describe(c));
     if c.signature.is_none() {
-        rep.skip(
-            "certificate",
-            "implicit: authenticated by use, no signature",
-        );
+        // Implicit: its key reconstructs only through a verified issuer chain.
+        match pool.key(c, 0) {
+            Ok(_) => rep.lines.push(format!("{what}: implicit, issuer chain valid")),
+            Err(CoreError::SignerUnavailable(w)) => rep.skip(&what, w),
+            Err(e) => rep.record(&what, Err(e)),
+        }
         return;
     }
-    match (&c.issuer, issuer) {
-        (IssuerIdentifier::SelfSigned(_), _) => rep.record(
-            "self-signed certificate",
-            sign::verify_explicit(be, c, None),
-        ),
-        (_, Some(i)) => match explicit_issuer(be, Some(i)) {
-            Some(k) => rep.record(
-                "certificate",
-                sign::verify_explicit(be, c, Some(Issuer { cert: i, key: &k })),
-            ),
-            None => rep.skip("certificate", "issuer key is implicit"),
-        },
-        (_, None) => rep.skip("certificate", "issuer certificate not given (--issuer)"),
+    match pool.key(c, 0) {
+        Err(CoreError::SignerUnavailable(w)) => rep.skip(&what, w),
+        r => rep.record(&what, r.map(|_| ())),
     }
 }
 
-fn verify_data(
-    be: &dyn CurveBackend,
-    d: &Ieee1609Dot2Data,
-    issuer: Option<&Certificate>,
-    rep: &mut VerifyReport,
-) {
+fn data(pool: &Pool<'_>, d: &Ieee1609Dot2Data, what: &str, rep: &mut VerifyReport) {
     match &d.content {
         Ieee1609Dot2Content::SignedData(sd) => {
-            let signer = sign::carried_certificate(&sd.signer).or(issuer);
-            let key = match signer {
-                Some(c) if c.signature.is_some() || issuer.is_none() => {
-                    // The signer is explicit, or implicit with its issuer given.
-                    let iss_key = explicit_issuer(be, issuer);
-                    let i = match (issuer, &iss_key) {
-                        (Some(ic), Some(k)) if !std::ptr::eq(ic, c) => {
-                            Some(Issuer { cert: ic, key: k })
-                        }
-                        _ => None,
-                    };
-                    sign::certificate_key(be, c, i).ok()
-                }
-                Some(c) => sign::certificate_key(be, c, None).ok(),
-                None => None,
+            let Some(signer) = pool.signer(&sd.signer) else {
+                rep.skip(what, "signer certificate unavailable (give --issuer)");
+                return;
             };
-            match (signer, key) {
-                (Some(c), Some(k)) => {
-                    rep.record("SignedData", sign::verify_signed_data(be, sd, Some(c), &k))
-                }
-                _ => rep.skip("SignedData", "signer key unavailable (give --issuer)"),
+            let mut extended = Pool { be: pool.be, certs: pool.certs.clone() };
+            extended.certs.push(signer.clone());
+            match extended.key(signer, 0) {
+                Ok(k) => rep.record(
+                    &format!("{what} signed by {}", describe(signer)),
+                    sign::verify_signed_data(pool.be, sd, Some(signer), &k),
+                ),
+                Err(CoreError::SignerUnavailable(w)) => rep.skip(what, w),
+                Err(e) => rep.record(what, Err(e)),
             }
             if let Some(inner) = &sd.tbs_data.payload.data {
-                verify_data(be, inner, issuer, rep);
+                data(pool, inner, "inner SPDU", rep);
             }
         }
         Ieee1609Dot2Content::SignedCertificateRequest(o) => {
             match SignedCertificateRequest::from_coer(o.as_bytes()) {
-                Ok(r) => verify_request(be, &r, issuer, rep),
-                Err(e) => {
-                    rep.checked += 1;
-                    rep.failed += 1;
-                    rep.lines
-                        .push(format!("signedCertificateRequest: malformed ({e})"));
-                }
+                Ok(r) => request(pool, &r, rep),
+                Err(e) => rep.record("signedCertificateRequest", Err(CoreError::Decode(e))),
             }
         }
-        Ieee1609Dot2Content::EncryptedData(_) => rep.skip("EncryptedData", "encrypted"),
-        _ => rep.skip("data", "unsigned"),
+        Ieee1609Dot2Content::EncryptedData(_) => rep.skip(what, "encrypted"),
+        _ => rep.skip(what, "unsigned"),
     }
 }
 
-fn verify_request(
-    be: &dyn CurveBackend,
-    r: &SignedCertificateRequest,
-    issuer: Option<&Certificate>,
-    rep: &mut VerifyReport,
-) {
+fn request(pool: &Pool<'_>, r: &SignedCertificateRequest, rep: &mut VerifyReport) {
     // A self-signed request is verified with the key it requests a certificate for.
-    let own_key = match &r.tbs_request.content {
-        ScmsPDUContent::EcaEe(EcaEndEntityInterfacePDU::EeEcaCertRequest(req)) => {
-            match &req.tbs_data.verify_key_indicator {
-                VerificationKeyIndicator::VerificationKey(k) => {
-                    crate::convert::verification_key(k).ok()
+    let key = match &r.signer {
+        SignerIdentifier::SelfSigned(()) => match &r.tbs_request.content {
+            ScmsPDUContent::EcaEe(EcaEndEntityInterfacePDU::EeEcaCertRequest(req)) => {
+                match &req.tbs_data.verify_key_indicator {
+                    VerificationKeyIndicator::VerificationKey(k) => {
+                        crate::convert::verification_key(k).map(|k| (None, k))
+                    }
+                    _ => Err(CoreError::Invalid("self-signed request without a verification key")),
                 }
-                _ => None,
             }
-        }
-        _ => None,
-    };
-    let signer = sign::carried_certificate(&r.signer).or(issuer);
-    let key = match signer {
-        Some(c) => sign::certificate_key(be, c, None).ok(),
-        None => own_key,
+            _ => Err(CoreError::Unsupported("self-signed request of this kind")),
+        },
+        other => match pool.signer(other) {
+            Some(c) => pool.key(c, 0).map(|k| (Some(c), k)),
+            None => Err(CoreError::SignerUnavailable("signer certificate (give --issuer)")),
+        },
     };
     match key {
-        Some(k) => rep.record(
+        Ok((cert, k)) => rep.record(
             "SignedCertificateRequest",
-            sign::verify_certificate_request(be, r, signer, &k),
+            sign::verify_certificate_request(pool.be, r, cert, &k),
         ),
-        None => rep.skip(
-            "SignedCertificateRequest",
-            "signer key unavailable (give --issuer)",
-        ),
+        Err(CoreError::SignerUnavailable(w)) => rep.skip("SignedCertificateRequest", w),
+        Err(e) => rep.record("SignedCertificateRequest", Err(e)),
+    }
+}
+
+fn ballot(pool: &Pool<'_>, b: &ElectorBallot, what: &str, rep: &mut VerifyReport) {
+    for (i, e) in b.endorsements.iter().enumerate() {
+        data(pool, e, &format!("{what} endorsement {}", i + 1), rep);
+    }
+}
+
+fn store(pool: &mut Pool<'_>, s: &CertificateStore, rep: &mut VerifyReport) {
+    pool.certs.push(s.ma_certificate.clone());
+    pool.certs.extend(s.certs.iter().cloned());
+    for b in &s.root_ca_endorsements {
+        for e in &b.endorsements {
+            if let Ieee1609Dot2Content::SignedData(sd) = &e.content {
+                if let SignerIdentifier::Certificate(list) = &sd.signer {
+                    pool.certs.extend(list.iter().cloned());
+                }
+            }
+        }
+    }
+    for (i, b) in s.root_ca_endorsements.iter().enumerate() {
+        ballot(pool, b, &format!("root endorsement ballot {}", i + 1), rep);
+    }
+    for (i, b) in s.elector_endorsements.iter().enumerate() {
+        ballot(pool, b, &format!("elector endorsement ballot {}", i + 1), rep);
+    }
+    certificate(pool, &s.ma_certificate, "MA certificate", rep);
+    for c in &s.certs {
+        certificate(pool, c, "certificate", rep);
+    }
+}
+
+fn policy(pool: &Pool<'_>, name: &str, base: &BasePolicyFile, rep: &mut VerifyReport) {
+    let digest = sha256(&base.tbs_data.to_coer());
+    if base.signatures.is_empty() {
+        rep.record(name, Err(CoreError::Invalid("no countersignature")));
+    }
+    for (i, sig) in base.signatures.iter().enumerate() {
+        let what = format!("{name} countersignature {}", i + 1);
+        if let Ieee1609Dot2Content::SignedData(sd) = &sig.content {
+            let covers = matches!(&sd.tbs_data.payload.ext_data_hash,
+                Some(HashedData::Sha256HashedData(h)) if *h == digest);
+            if !covers {
+                rep.record(&what, Err(CoreError::Invalid("extDataHash does not cover the policy data")));
+                continue;
+            }
+        }
+        data(pool, sig, &what, rep);
+    }
+}
+
+fn file(pool: &mut Pool<'_>, f: &ScmsFile, rep: &mut VerifyReport) {
+    match &f.content {
+        ScmsFileContent::CertChain(CertificateChainFiles::GlobalCertificateChainFile(g)) => {
+            store(pool, &g.cert_store, rep)
+        }
+        ScmsFileContent::CertChain(CertificateChainFiles::LocalCertificateChainFile(l)) => {
+            store(pool, &l.required_cert_store, rep);
+            for c in &l.optional_cert_list {
+                certificate(pool, c, "optional certificate", rep);
+            }
+        }
+        ScmsFileContent::Policy(PolicyFiles::GlobalPolicyFile(g)) => policy(pool, "global policy", g, rep),
+        ScmsFileContent::Policy(PolicyFiles::LocalPolicyFile(l)) => {
+            policy(pool, "global policy", &l.global_parameters, rep);
+            policy(pool, "local policy", &l.local_parameters, rep);
+        }
+        _ => rep.skip("file", "unknown kind"),
+    }
+}
+
+fn crl(pool: &mut Pool<'_>, c: &CompositeCrl, rep: &mut VerifyReport) {
+    for (i, s) in c.secured_crl_series.iter().enumerate() {
+        data(pool, s, &format!("CRL {}", i + 1), rep);
+    }
+    for (i, b) in c.revoked_root_cas.iter().enumerate() {
+        ballot(pool, b, &format!("root revocation ballot {}", i + 1), rep);
+    }
+    for (i, b) in c.revoked_electors.iter().enumerate() {
+        ballot(pool, b, &format!("elector revocation ballot {}", i + 1), rep);
     }
 }

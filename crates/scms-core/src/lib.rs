@@ -4,11 +4,17 @@
 #![forbid(unsafe_code)]
 
 pub mod artifact;
+pub mod ballot;
+pub mod chain;
 pub mod convert;
 pub mod encrypt;
 mod error;
 pub mod hash;
+pub mod issue;
+pub mod profile;
 pub mod sign;
 pub mod signer;
+pub mod time;
+pub mod trust;
 
 pub use error::CoreError;
