@@ -17,7 +17,9 @@ use scms_asn1::camp::cert_chain_files::{
     CertificateChainFiles, CertificateStore, CompositeVersion, GlobalCertificateChainFile,
     LocalCertificateChainFile,
 };
-use scms_asn1::camp::component_cert_management::{EndorsementType, ElectorBallot, TbsElectorEndorsement};
+use scms_asn1::camp::component_cert_management::{
+    ElectorBallot, EndorsementType, TbsElectorEndorsement,
+};
 use scms_asn1::camp::protocol::{ScmsFile, ScmsFileContent};
 use scms_asn1::ieee1609dot2::{Certificate, GeographicRegion, Hostname, IdentifiedRegion};
 use scms_asn1::Coer;
@@ -26,7 +28,7 @@ use scms_core::hash::certificate_id8;
 use scms_core::issue::{issue_explicit_checked, root_id3};
 use scms_core::profile::{template, CertKind, TemplateParams};
 use scms_core::signer::{KeyPair, Signer};
-use scms_core::time::{i_period, time64_from_time32, time32_from_unix, SystemClock, Clock};
+use scms_core::time::{i_period, time32_from_unix, time64_from_time32, Clock, SystemClock};
 use scms_core::trust::TrustStore;
 use scms_crypto::{default_backend, Point, Secret};
 use scms_net::TlsRoot;
@@ -105,7 +107,10 @@ pub struct InitReport {
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> CeremonyError + '_ {
-    move |source| CeremonyError::Io { path: path.display().to_string(), source }
+    move |source| CeremonyError::Io {
+        path: path.display().to_string(),
+        source,
+    }
 }
 
 /// Writes `bytes` to `path` atomically-enough for a fresh directory (create_new + fsync).
@@ -113,13 +118,22 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<(), CeremonyError> {
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir).map_err(io(dir))?;
     }
-    let mut f = fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(io(path))?;
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(io(path))?;
     f.write_all(bytes).map_err(io(path))?;
     f.sync_all().map_err(io(path))
 }
 
 fn region(countries: &[u16]) -> GeographicRegion {
-    GeographicRegion::IdentifiedRegion(countries.iter().map(|c| IdentifiedRegion::CountryOnly(*c)).collect())
+    GeographicRegion::IdentifiedRegion(
+        countries
+            .iter()
+            .map(|c| IdentifiedRegion::CountryOnly(*c))
+            .collect(),
+    )
 }
 
 struct Ceremony<'a> {
@@ -164,12 +178,18 @@ impl Ceremony<'_> {
         }
         p.la_id = la_id;
         let kname = kind.name();
-        let tbs = template(kind, &p).map_err(|source| CeremonyError::Profile { kind: kname, source })?;
+        let tbs = template(kind, &p).map_err(|source| CeremonyError::Profile {
+            kind: kname,
+            source,
+        })?;
         let cert = match issuer {
             None => issue_explicit_checked(&key, None, kind, tbs),
             Some((ic, is)) => issue_explicit_checked(is, Some(ic), kind, tbs),
         }
-        .map_err(|source| CeremonyError::Issue { kind: kname, source })?;
+        .map_err(|source| CeremonyError::Issue {
+            kind: kname,
+            source,
+        })?;
         write_new(&self.layout.cert(name), &cert.to_coer())?;
         self.certificates.push(name.to_string());
         Ok((cert, key))
@@ -177,7 +197,11 @@ impl Ceremony<'_> {
 }
 
 /// Runs the ceremony into `layout.root()`, which must not exist or be empty.
-pub fn init(layout: &Layout, cfg: &Config, passphrase: Option<Passphrase>) -> Result<InitReport, CeremonyError> {
+pub fn init(
+    layout: &Layout,
+    cfg: &Config,
+    passphrase: Option<Passphrase>,
+) -> Result<InitReport, CeremonyError> {
     let dir = layout.root();
     if dir.exists() && fs::read_dir(dir).map_err(io(dir))?.next().is_some() {
         return Err(CeremonyError::NotEmpty(dir.display().to_string()));
@@ -206,7 +230,13 @@ pub fn init(layout: &Layout, cfg: &Config, passphrase: Option<Passphrase>) -> Re
     // Electors and the Root CA, endorsed by an Add-Root ballot.
     let mut electors = Vec::new();
     for k in 1..=cfg.electors {
-        electors.push(c.component(&format!("elector-{k}"), CertKind::Elector, None, false, None)?);
+        electors.push(c.component(
+            &format!("elector-{k}"),
+            CertKind::Elector,
+            None,
+            false,
+            None,
+        )?);
     }
     let (root, root_key) = c.component("root", CertKind::Root, None, false, None)?;
     let now64 = time64_from_time32(start);
@@ -217,12 +247,18 @@ pub fn init(layout: &Layout, cfg: &Config, passphrase: Option<Passphrase>) -> Re
     };
     let mut votes = Vec::new();
     for (cert, key) in &electors {
-        votes.push(ballot::endorse(key, cert, &tbs, now64).map_err(|e| CeremonyError::Ballot(e.to_string()))?);
+        votes.push(
+            ballot::endorse(key, cert, &tbs, now64)
+                .map_err(|e| CeremonyError::Ballot(e.to_string()))?,
+        );
     }
     let add_root = ballot::ballot(votes);
     let be = default_backend();
-    let mut trust = TrustStore::new(electors.iter().map(|(c, _)| c.clone()).collect(), usize::from(cfg.quorum))
-        .map_err(|e| CeremonyError::Ballot(e.to_string()))?;
+    let mut trust = TrustStore::new(
+        electors.iter().map(|(c, _)| c.clone()).collect(),
+        usize::from(cfg.quorum),
+    )
+    .map_err(|e| CeremonyError::Ballot(e.to_string()))?;
     trust
         .apply_ballot(be, &add_root, start)
         .map_err(|e| CeremonyError::Ballot(e.to_string()))?;
@@ -273,13 +309,27 @@ pub fn init(layout: &Layout, cfg: &Config, passphrase: Option<Passphrase>) -> Re
         root_ca_endorsements: vec![add_root.clone()],
         elector_endorsements: Vec::<ElectorBallot>::new(),
         ma_certificate: ma.clone(),
-        certs: vec![root.clone(), ica, crlg.clone(), pg, eca, pca, ra.clone(), la1, la2, dcm],
+        certs: vec![
+            root.clone(),
+            ica,
+            crlg.clone(),
+            pg,
+            eca,
+            pca,
+            ra.clone(),
+            la1,
+            la2,
+            dcm,
+        ],
     };
     let gccf_id = cfg.global_policy.global_cert_chain_file_id;
     let gccf = ScmsFile {
         version: 1,
         content: ScmsFileContent::CertChain(CertificateChainFiles::GlobalCertificateChainFile(
-            GlobalCertificateChainFile { version: gccf_id, cert_store: store.clone() },
+            GlobalCertificateChainFile {
+                version: gccf_id,
+                cert_store: store.clone(),
+            },
         )),
     };
     let lccf = ScmsFile {
@@ -289,7 +339,8 @@ pub fn init(layout: &Layout, cfg: &Config, passphrase: Option<Passphrase>) -> Re
                 version: CompositeVersion {
                     gccf_version: gccf_id,
                     lccf_version: 1,
-                    ra_hostname: Hostname::new(cfg.fqdn("ra")).map_err(|_| CeremonyError::Config("RA hostname too long".into()))?,
+                    ra_hostname: Hostname::new(cfg.fqdn("ra"))
+                        .map_err(|_| CeremonyError::Config("RA hostname too long".into()))?,
                 },
                 required_cert_store: store,
                 optional_cert_list: vec![],
@@ -299,7 +350,14 @@ pub fn init(layout: &Layout, cfg: &Config, passphrase: Option<Passphrase>) -> Re
 
     // The first composite CRL: empty CRLs of every series, signed by the CRLG.
     let next_crl = start.saturating_add(7 * 24 * 3600);
-    let crl = scms_crl::initial(&crlg_key, &crlg, certificate_id8(&root), start, next_crl, i_period(start).unwrap_or(0) as u16)?;
+    let crl = scms_crl::initial(
+        &crlg_key,
+        &crlg,
+        certificate_id8(&root),
+        start,
+        next_crl,
+        i_period(start).unwrap_or(0) as u16,
+    )?;
 
     let files: Vec<(&str, Vec<u8>)> = vec![
         ("GCCF.oer", gccf.to_coer()),
@@ -341,7 +399,9 @@ fn la_ids(cfg: &Config) -> Result<(u16, u16), CeremonyError> {
     };
     if a == b {
         if cfg.la2_id.is_some() {
-            return Err(CeremonyError::Config("la1_id and la2_id must differ".into()));
+            return Err(CeremonyError::Config(
+                "la1_id and la2_id must differ".into(),
+            ));
         }
         b = a.wrapping_add(1);
     }

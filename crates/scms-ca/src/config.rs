@@ -53,7 +53,15 @@ pub struct Ports {
 
 impl Default for Ports {
     fn default() -> Self {
-        Ports { ra: 8892, ma: 8894, pca: 8893, la1: 8895, la2: 8896, pg: 8897, lop: 8890 }
+        Ports {
+            ra: 8892,
+            ma: 8894,
+            pca: 8893,
+            la1: 8895,
+            la2: 8896,
+            pg: 8897,
+            lop: 8890,
+        }
     }
 }
 

@@ -10,7 +10,9 @@ pub struct Layout {
 }
 
 /// The components that get certificates from the ceremony, in issuance order.
-pub const COMPONENTS: [&str; 11] = ["root", "ica", "ma", "crlg", "pg", "eca", "pca", "ra", "la1", "la2", "dcm"];
+pub const COMPONENTS: [&str; 11] = [
+    "root", "ica", "ma", "crlg", "pg", "eca", "pca", "ra", "la1", "la2", "dcm",
+];
 
 /// The components that run HTTPS services and so get a TLS server certificate.
 pub const TLS_SERVICES: [&str; 9] = ["ra", "pca", "la1", "la2", "ma", "pg", "eca", "crlg", "lop"];

@@ -29,10 +29,16 @@ fn ceremony_builds_a_valid_hierarchy() {
     assert_ne!(report.la_ids.0, report.la_ids.1);
 
     // A device-like trust store: the electors, then the Add-Root ballot.
-    let electors: Vec<Certificate> = (1..=3).map(|k| cert(&layout, &format!("elector-{k}"))).collect();
+    let electors: Vec<Certificate> = (1..=3)
+        .map(|k| cert(&layout, &format!("elector-{k}")))
+        .collect();
     let mut trust = TrustStore::new(electors.clone(), 2).unwrap();
-    let ballot = ElectorBallot::from_coer(&std::fs::read(layout.file("add-root-ballot.oer")).unwrap()).unwrap();
-    trust.apply_ballot(default_backend(), &ballot, report.start).unwrap();
+    let ballot =
+        ElectorBallot::from_coer(&std::fs::read(layout.file("add-root-ballot.oer")).unwrap())
+            .unwrap();
+    trust
+        .apply_ballot(default_backend(), &ballot, report.start)
+        .unwrap();
     let root = cert(&layout, "root");
     assert!(trust.is_trusted_root(&root));
 
@@ -54,11 +60,51 @@ fn ceremony_builds_a_valid_hierarchy() {
     let mut known = all.clone();
     known.extend(electors);
     for (name, artifact) in [
-        ("GCCF.oer", Artifact::from(scms_asn1::camp::protocol::ScmsFile::from_coer(&std::fs::read(layout.file("GCCF.oer")).unwrap()).unwrap())),
-        ("LCCF.oer", Artifact::from(scms_asn1::camp::protocol::ScmsFile::from_coer(&std::fs::read(layout.file("LCCF.oer")).unwrap()).unwrap())),
-        ("GPF.oer", Artifact::from(scms_asn1::camp::protocol::ScmsFile::from_coer(&std::fs::read(layout.file("GPF.oer")).unwrap()).unwrap())),
-        ("LPF.oer", Artifact::from(scms_asn1::camp::protocol::ScmsFile::from_coer(&std::fs::read(layout.file("LPF.oer")).unwrap()).unwrap())),
-        ("CRL.oer", Artifact::from(scms_asn1::camp::component_cert_management::CompositeCrl::from_coer(&std::fs::read(layout.file("CRL.oer")).unwrap()).unwrap())),
+        (
+            "GCCF.oer",
+            Artifact::from(
+                scms_asn1::camp::protocol::ScmsFile::from_coer(
+                    &std::fs::read(layout.file("GCCF.oer")).unwrap(),
+                )
+                .unwrap(),
+            ),
+        ),
+        (
+            "LCCF.oer",
+            Artifact::from(
+                scms_asn1::camp::protocol::ScmsFile::from_coer(
+                    &std::fs::read(layout.file("LCCF.oer")).unwrap(),
+                )
+                .unwrap(),
+            ),
+        ),
+        (
+            "GPF.oer",
+            Artifact::from(
+                scms_asn1::camp::protocol::ScmsFile::from_coer(
+                    &std::fs::read(layout.file("GPF.oer")).unwrap(),
+                )
+                .unwrap(),
+            ),
+        ),
+        (
+            "LPF.oer",
+            Artifact::from(
+                scms_asn1::camp::protocol::ScmsFile::from_coer(
+                    &std::fs::read(layout.file("LPF.oer")).unwrap(),
+                )
+                .unwrap(),
+            ),
+        ),
+        (
+            "CRL.oer",
+            Artifact::from(
+                scms_asn1::camp::component_cert_management::CompositeCrl::from_coer(
+                    &std::fs::read(layout.file("CRL.oer")).unwrap(),
+                )
+                .unwrap(),
+            ),
+        ),
         ("add-root-ballot.oer", Artifact::from(ballot.clone())),
     ] {
         let rep = artifact.verify(&known);
@@ -76,5 +122,8 @@ fn ceremony_builds_a_valid_hierarchy() {
     assert_eq!(written, report.config);
 
     // A second run refuses to overwrite.
-    assert!(matches!(init(&layout, &Config::default(), None), Err(scms_ca::CeremonyError::NotEmpty(_))));
+    assert!(matches!(
+        init(&layout, &Config::default(), None),
+        Err(scms_ca::CeremonyError::NotEmpty(_))
+    ));
 }

@@ -20,14 +20,20 @@ pub struct Args {
 
 /// The passphrase that encrypts private keys at rest, from `SCMS_PASSPHRASE` if set.
 pub fn passphrase() -> Option<Passphrase> {
-    std::env::var("SCMS_PASSPHRASE").ok().filter(|p| !p.is_empty()).map(Passphrase::from)
+    std::env::var("SCMS_PASSPHRASE")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .map(Passphrase::from)
 }
 
 /// Runs `scms init`.
 pub fn run(a: Args) -> ExitCode {
     let cfg = match &a.config {
         None => Config::default(),
-        Some(p) => match std::fs::read_to_string(p).map_err(|e| e.to_string()).and_then(|t| Config::from_toml(&t)) {
+        Some(p) => match std::fs::read_to_string(p)
+            .map_err(|e| e.to_string())
+            .and_then(|t| Config::from_toml(&t))
+        {
             Ok(c) => c,
             Err(e) => {
                 eprintln!("scms init: {}: {e}", p.display());
@@ -46,7 +52,11 @@ pub fn run(a: Args) -> ExitCode {
             println!(
                 "  keys:         {} ({})",
                 layout.keys().display(),
-                if passphrase().is_some() { "encrypted with SCMS_PASSPHRASE" } else { "mode 0600, not encrypted" }
+                if passphrase().is_some() {
+                    "encrypted with SCMS_PASSPHRASE"
+                } else {
+                    "mode 0600, not encrypted"
+                }
             );
             ExitCode::SUCCESS
         }

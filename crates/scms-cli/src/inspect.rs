@@ -25,6 +25,9 @@ pub struct Args {
     /// The input is hexadecimal text (whitespace ignored).
     #[arg(long)]
     hex: bool,
+    /// Elector quorum for `--verify` of a ballot (the electors come from `--issuer`).
+    #[arg(long, default_value_t = 2)]
+    quorum: usize,
     /// Print JSON instead of value notation.
     #[arg(long)]
     json: bool,
@@ -211,7 +214,10 @@ pub fn run(a: Args) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let report = artifact.verify(&known);
+    let mut report = artifact.verify(&known);
+    if let Artifact::Ballot(b) = &artifact {
+        ballot_quorum(b, &known, a.quorum, &mut report);
+    }
     for line in &report.lines {
         println!("-- {line}");
     }
@@ -235,15 +241,61 @@ fn load_known(paths: &[PathBuf]) -> Result<Vec<Certificate>, String> {
             for e in entries.flatten() {
                 let f = e.path();
                 if f.extension().is_some_and(|x| x == "oer") {
-                    if let Ok(c) = std::fs::read(&f).map_err(|_| ()).and_then(|b| Certificate::from_coer(&b).map_err(|_| ())) {
+                    if let Ok(c) = std::fs::read(&f)
+                        .map_err(|_| ())
+                        .and_then(|b| Certificate::from_coer(&b).map_err(|_| ()))
+                    {
                         out.push(c);
                     }
                 }
             }
         } else {
             let b = std::fs::read(p).map_err(|e| format!("issuer {}: {e}", p.display()))?;
-            out.push(Certificate::from_coer(&b).map_err(|e| format!("issuer {}: {e}", p.display()))?);
+            out.push(
+                Certificate::from_coer(&b).map_err(|e| format!("issuer {}: {e}", p.display()))?,
+            );
         }
     }
     Ok(out)
+}
+
+/// A ballot is valid only with a quorum of distinct, current electors among `known`.
+fn ballot_quorum(
+    b: &ElectorBallot,
+    known: &[Certificate],
+    quorum: usize,
+    report: &mut scms_core::artifact::VerifyReport,
+) {
+    use scms_core::profile::{classify, CertKind};
+    let electors: Vec<Certificate> = known
+        .iter()
+        .filter(|c| classify(c) == Some(CertKind::Elector))
+        .cloned()
+        .collect();
+    if electors.is_empty() {
+        report.lines.push(
+            "ballot quorum: not checked (give the elector certificates with --issuer)".into(),
+        );
+        return;
+    }
+    let now = scms_core::time::Clock::now(&scms_core::time::SystemClock);
+    let verdict = scms_core::trust::TrustStore::new(electors, quorum)
+        .map_err(|e| e.to_string())
+        .map(|t| scms_core::ballot::verify_ballot(scms_crypto::default_backend(), b, &t, now));
+    report.checked += 1;
+    match verdict {
+        Ok(r) if r.verdict.is_ok() => report.lines.push(format!(
+            "ballot quorum: {} valid elector endorsement(s), quorum {quorum}: valid",
+            r.valid
+        )),
+        Ok(r) => {
+            report.failed += 1;
+            let why = r.verdict.err().map(|e| e.to_string()).unwrap_or_default();
+            report.lines.push(format!("ballot quorum: INVALID ({why})"));
+        }
+        Err(e) => {
+            report.failed += 1;
+            report.lines.push(format!("ballot quorum: INVALID ({e})"));
+        }
+    }
 }

@@ -5,11 +5,13 @@
 //! artifact carries plus the ones the caller knows (`--issuer`). Self-signed roots and
 //! electors verify on their own; implicit certificates get their keys by reconstruction.
 
-use scms_asn1::camp::cert_chain_files::{CertificateStore, CertificateChainFiles};
+use scms_asn1::camp::cert_chain_files::{CertificateChainFiles, CertificateStore};
 use scms_asn1::camp::component_cert_management::{CompositeCrl, ElectorBallot};
 use scms_asn1::camp::eca_ee::EcaEndEntityInterfacePDU;
 use scms_asn1::camp::policy::{BasePolicyFile, PolicyFiles};
-use scms_asn1::camp::protocol::{ScmsFile, ScmsFileContent, ScmsPDU, ScmsPDUContent, SignedCertificateRequest};
+use scms_asn1::camp::protocol::{
+    ScmsFile, ScmsFileContent, ScmsPDU, ScmsPDUContent, SignedCertificateRequest,
+};
 use scms_asn1::ieee1609dot2::{
     Certificate, CrlContents, HashedData, Ieee1609Dot2Content, Ieee1609Dot2Data, IssuerIdentifier,
     SignerIdentifier, VerificationKeyIndicator,
@@ -117,11 +119,14 @@ impl Pool<'_> {
                 sign::certificate_key(self.be, cert, None)
             }
             IssuerIdentifier::Sha256AndDigest(h) => {
-                let issuer = self
-                    .by_digest(h)
-                    .ok_or(CoreError::SignerUnavailable("issuer certificate (give --issuer)"))?;
+                let issuer = self.by_digest(h).ok_or(CoreError::SignerUnavailable(
+                    "issuer certificate (give --issuer)",
+                ))?;
                 let ik = self.key(issuer, depth + 1)?;
-                let i = Issuer { cert: issuer, key: &ik };
+                let i = Issuer {
+                    cert: issuer,
+                    key: &ik,
+                };
                 if cert.signature.is_some() {
                     sign::verify_explicit(self.be, cert, Some(i))?;
                 }
@@ -182,7 +187,9 @@ fn certificate(pool: &Pool<'_>, c: &Certificate, what: &str, rep: &mut VerifyRep
     if c.signature.is_none() {
         // Implicit: its key reconstructs only through a verified issuer chain.
         match pool.key(c, 0) {
-            Ok(_) => rep.lines.push(format!("{what}: implicit, issuer chain valid")),
+            Ok(_) => rep
+                .lines
+                .push(format!("{what}: implicit, issuer chain valid")),
             Err(CoreError::SignerUnavailable(w)) => rep.skip(&what, w),
             Err(e) => rep.record(&what, Err(e)),
         }
@@ -201,7 +208,10 @@ fn data(pool: &Pool<'_>, d: &Ieee1609Dot2Data, what: &str, rep: &mut VerifyRepor
                 rep.skip(what, "signer certificate unavailable (give --issuer)");
                 return;
             };
-            let mut extended = Pool { be: pool.be, certs: pool.certs.clone() };
+            let mut extended = Pool {
+                be: pool.be,
+                certs: pool.certs.clone(),
+            };
             extended.certs.push(signer.clone());
             match extended.key(signer, 0) {
                 Ok(k) => rep.record(
@@ -212,7 +222,9 @@ fn data(pool: &Pool<'_>, d: &Ieee1609Dot2Data, what: &str, rep: &mut VerifyRepor
                 Err(e) => rep.record(what, Err(e)),
             }
             if let Some(inner) = &sd.tbs_data.payload.data {
-                data(pool, inner, "inner SPDU", rep);
+                if !matches!(inner.content, Ieee1609Dot2Content::UnsecuredData(_)) {
+                    data(pool, inner, "inner SPDU", rep);
+                }
             }
         }
         Ieee1609Dot2Content::SignedCertificateRequest(o) => {
@@ -235,14 +247,18 @@ fn request(pool: &Pool<'_>, r: &SignedCertificateRequest, rep: &mut VerifyReport
                     VerificationKeyIndicator::VerificationKey(k) => {
                         crate::convert::verification_key(k).map(|k| (None, k))
                     }
-                    _ => Err(CoreError::Invalid("self-signed request without a verification key")),
+                    _ => Err(CoreError::Invalid(
+                        "self-signed request without a verification key",
+                    )),
                 }
             }
             _ => Err(CoreError::Unsupported("self-signed request of this kind")),
         },
         other => match pool.signer(other) {
             Some(c) => pool.key(c, 0).map(|k| (Some(c), k)),
-            None => Err(CoreError::SignerUnavailable("signer certificate (give --issuer)")),
+            None => Err(CoreError::SignerUnavailable(
+                "signer certificate (give --issuer)",
+            )),
         },
     };
     match key {
@@ -277,7 +293,12 @@ fn store(pool: &mut Pool<'_>, s: &CertificateStore, rep: &mut VerifyReport) {
         ballot(pool, b, &format!("root endorsement ballot {}", i + 1), rep);
     }
     for (i, b) in s.elector_endorsements.iter().enumerate() {
-        ballot(pool, b, &format!("elector endorsement ballot {}", i + 1), rep);
+        ballot(
+            pool,
+            b,
+            &format!("elector endorsement ballot {}", i + 1),
+            rep,
+        );
     }
     certificate(pool, &s.ma_certificate, "MA certificate", rep);
     for c in &s.certs {
@@ -296,7 +317,12 @@ fn policy(pool: &Pool<'_>, name: &str, base: &BasePolicyFile, rep: &mut VerifyRe
             let covers = matches!(&sd.tbs_data.payload.ext_data_hash,
                 Some(HashedData::Sha256HashedData(h)) if *h == digest);
             if !covers {
-                rep.record(&what, Err(CoreError::Invalid("extDataHash does not cover the policy data")));
+                rep.record(
+                    &what,
+                    Err(CoreError::Invalid(
+                        "extDataHash does not cover the policy data",
+                    )),
+                );
                 continue;
             }
         }
@@ -315,7 +341,9 @@ fn file(pool: &mut Pool<'_>, f: &ScmsFile, rep: &mut VerifyReport) {
                 certificate(pool, c, "optional certificate", rep);
             }
         }
-        ScmsFileContent::Policy(PolicyFiles::GlobalPolicyFile(g)) => policy(pool, "global policy", g, rep),
+        ScmsFileContent::Policy(PolicyFiles::GlobalPolicyFile(g)) => {
+            policy(pool, "global policy", g, rep)
+        }
         ScmsFileContent::Policy(PolicyFiles::LocalPolicyFile(l)) => {
             policy(pool, "global policy", &l.global_parameters, rep);
             policy(pool, "local policy", &l.local_parameters, rep);
@@ -332,6 +360,11 @@ fn crl(pool: &mut Pool<'_>, c: &CompositeCrl, rep: &mut VerifyReport) {
         ballot(pool, b, &format!("root revocation ballot {}", i + 1), rep);
     }
     for (i, b) in c.revoked_electors.iter().enumerate() {
-        ballot(pool, b, &format!("elector revocation ballot {}", i + 1), rep);
+        ballot(
+            pool,
+            b,
+            &format!("elector revocation ballot {}", i + 1),
+            rep,
+        );
     }
 }

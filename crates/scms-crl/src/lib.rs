@@ -8,8 +8,8 @@ use scms_asn1::camp::component_cert_management::{CompositeCrl, ElectorBallot};
 use scms_asn1::coer::VarUint;
 use scms_asn1::ieee1609dot2::{
     Certificate, CrlContents, CrlContentsTypeSpecific, CrlPriorityInfo, CrlSeries,
-    HashBasedRevocationInfo, HashedId8, HeaderInfo, Ieee1609Dot2Content, Ieee1609Dot2Data,
-    Opaque, Psid, SecuredCrl, SignedDataPayload, Time32, ToBeSignedData, ToBeSignedHashIdCrl,
+    HashBasedRevocationInfo, HashedId8, HeaderInfo, Ieee1609Dot2Content, Ieee1609Dot2Data, Opaque,
+    Psid, SecuredCrl, SignedDataPayload, Time32, ToBeSignedData, ToBeSignedHashIdCrl,
     ToBeSignedLinkageValueCrl,
 };
 use scms_asn1::Coer;
@@ -35,7 +35,12 @@ pub mod series {
     /// Special SCMS components (the CRLG itself; signed by the root).
     pub const SCMS_SPECIAL_COMPONENT: CrlSeries = 256;
     /// The series the CRLG signs (its CrlSsp).
-    pub const CRLG_SERIES: [CrlSeries; 4] = [EE_ENROLLMENT, EE_NON_PSEUDONYM, OBE_PSEUDONYM, SCMS_COMPONENT];
+    pub const CRLG_SERIES: [CrlSeries; 4] = [
+        EE_ENROLLMENT,
+        EE_NON_PSEUDONYM,
+        OBE_PSEUDONYM,
+        SCMS_COMPONENT,
+    ];
 }
 
 /// Why a CRL could not be built or verified.
@@ -54,7 +59,13 @@ pub enum CrlError {
 }
 
 /// An empty CRL of `series`: linkage-based for pseudonyms, hash-based otherwise.
-pub fn empty_contents(series: CrlSeries, craca_id: HashedId8, issue_date: Time32, next_crl: Time32, i_value: u16) -> CrlContents {
+pub fn empty_contents(
+    series: CrlSeries,
+    craca_id: HashedId8,
+    issue_date: Time32,
+    next_crl: Time32,
+    i_value: u16,
+) -> CrlContents {
     let type_specific = if series == series::OBE_PSEUDONYM {
         CrlContentsTypeSpecific::FullLinkedCrl(ToBeSignedLinkageValueCrl {
             i_value,
@@ -80,7 +91,11 @@ pub fn empty_contents(series: CrlSeries, craca_id: HashedId8, issue_date: Time32
 }
 
 /// Signs CRL contents as a SecuredCrl by the CRLG.
-pub fn secure(crlg: &dyn Signer, crlg_cert: &Certificate, contents: &CrlContents) -> Result<SecuredCrl, CrlError> {
+pub fn secure(
+    crlg: &dyn Signer,
+    crlg_cert: &Certificate,
+    contents: &CrlContents,
+) -> Result<SecuredCrl, CrlError> {
     let tbs_data = ToBeSignedData {
         payload: SignedDataPayload {
             data: Some(Box::new(Ieee1609Dot2Data {
@@ -114,15 +129,29 @@ pub fn secure(crlg: &dyn Signer, crlg_cert: &Certificate, contents: &CrlContents
 }
 
 /// The contents of a SecuredCrl, after verifying its signature with `crlg_key`.
-pub fn open(crl: &SecuredCrl, crlg_cert: &Certificate, crlg_key: &Point) -> Result<CrlContents, CrlError> {
+pub fn open(
+    crl: &SecuredCrl,
+    crlg_cert: &Certificate,
+    crlg_key: &Point,
+) -> Result<CrlContents, CrlError> {
     let Ieee1609Dot2Content::SignedData(sd) = &crl.content else {
         return Err(CrlError::NotACrl("not signed data"));
     };
     if sd.tbs_data.header_info.psid != Psid(VarUint(CRL_PSID)) {
         return Err(CrlError::NotACrl("PSID is not 0x100"));
     }
-    sign::verify_signed_data(scms_crypto::default_backend(), sd, Some(crlg_cert), crlg_key)?;
-    let data = sd.tbs_data.payload.data.as_ref().ok_or(CrlError::NotACrl("no payload"))?;
+    sign::verify_signed_data(
+        scms_crypto::default_backend(),
+        sd,
+        Some(crlg_cert),
+        crlg_key,
+    )?;
+    let data = sd
+        .tbs_data
+        .payload
+        .data
+        .as_ref()
+        .ok_or(CrlError::NotACrl("no payload"))?;
     let Ieee1609Dot2Content::UnsecuredData(bytes) = &data.content else {
         return Err(CrlError::NotACrl("payload is not unsecured data"));
     };
@@ -154,7 +183,11 @@ pub fn initial(
 ) -> Result<CompositeCrl, CrlError> {
     let mut crls = Vec::new();
     for s in series::CRLG_SERIES {
-        crls.push(secure(crlg, crlg_cert, &empty_contents(s, craca_id, issue_date, next_crl, i_value))?);
+        crls.push(secure(
+            crlg,
+            crlg_cert,
+            &empty_contents(s, craca_id, issue_date, next_crl, i_value),
+        )?);
     }
     Ok(composite(crls, vec![], vec![]))
 }

@@ -85,9 +85,15 @@ pub fn countersign(
     })
 }
 
-fn tbs(policy_id: &[u8], generation_time: Time64, active_time: Time64, policy: Policy) -> Result<ToBeSignedPolicyData, PolicyError> {
+fn tbs(
+    policy_id: &[u8],
+    generation_time: Time64,
+    active_time: Time64,
+    policy: Policy,
+) -> Result<ToBeSignedPolicyData, PolicyError> {
     Ok(ToBeSignedPolicyData {
-        policy_id: OctetString::new(policy_id.to_vec()).map_err(|_| PolicyError::InvalidOption("policy id longer than 32 bytes"))?,
+        policy_id: OctetString::new(policy_id.to_vec())
+            .map_err(|_| PolicyError::InvalidOption("policy id longer than 32 bytes"))?,
         generation_time,
         active_time,
         policy,
@@ -101,7 +107,13 @@ pub fn global_policy_file(
     policy: &GlobalPolicy,
     generation_time: Time64,
 ) -> Result<ScmsFile, PolicyError> {
-    let base = signed_base(pg, pg_cert, b"GPF", generation_time, Policy::Global(policy.to_asn()?))?;
+    let base = signed_base(
+        pg,
+        pg_cert,
+        b"GPF",
+        generation_time,
+        Policy::Global(policy.to_asn()?),
+    )?;
     Ok(ScmsFile {
         version: 1,
         content: ScmsFileContent::Policy(PolicyFiles::GlobalPolicyFile(base)),
@@ -121,7 +133,13 @@ pub fn local_policy_file(
         ScmsFileContent::Policy(PolicyFiles::GlobalPolicyFile(g)) => g.clone(),
         _ => return Err(PolicyError::WrongKind("global policy file")),
     };
-    let local_parameters = signed_base(pg, pg_cert, b"LPF", generation_time, Policy::Local(local.to_asn()?))?;
+    let local_parameters = signed_base(
+        pg,
+        pg_cert,
+        b"LPF",
+        generation_time,
+        Policy::Local(local.to_asn()?),
+    )?;
     Ok(ScmsFile {
         version: 1,
         content: ScmsFileContent::Policy(PolicyFiles::LocalPolicyFile(LocalPolicyFile {
@@ -149,7 +167,11 @@ fn signed_base(
 
 /// Verifies every countersignature of a base policy file with `pg_key` (the PG's key,
 /// from its explicit certificate, already chained to the root by the caller).
-pub fn verify_base(base: &BasePolicyFile, pg_cert: &Certificate, pg_key: &Point) -> Result<(), PolicyError> {
+pub fn verify_base(
+    base: &BasePolicyFile,
+    pg_cert: &Certificate,
+    pg_key: &Point,
+) -> Result<(), PolicyError> {
     if base.signatures.is_empty() {
         return Err(PolicyError::Unsigned);
     }
@@ -171,9 +193,15 @@ pub fn verify_base(base: &BasePolicyFile, pg_cert: &Certificate, pg_key: &Point)
 }
 
 /// Verifies a Global or Local Policy File (every base file in it).
-pub fn verify_policy_file(file: &ScmsFile, pg_cert: &Certificate, pg_key: &Point) -> Result<(), PolicyError> {
+pub fn verify_policy_file(
+    file: &ScmsFile,
+    pg_cert: &Certificate,
+    pg_key: &Point,
+) -> Result<(), PolicyError> {
     match &file.content {
-        ScmsFileContent::Policy(PolicyFiles::GlobalPolicyFile(g)) => verify_base(g, pg_cert, pg_key),
+        ScmsFileContent::Policy(PolicyFiles::GlobalPolicyFile(g)) => {
+            verify_base(g, pg_cert, pg_key)
+        }
         ScmsFileContent::Policy(PolicyFiles::LocalPolicyFile(l)) => {
             verify_base(&l.global_parameters, pg_cert, pg_key)?;
             verify_base(&l.local_parameters, pg_cert, pg_key)

@@ -22,7 +22,9 @@ impl TryFrom<String> for DurationText {
         let (Some(n), Some(unit), None) = (it.next(), it.next(), it.next()) else {
             return Err(format!("duration {s:?}: expected \"<number> <unit>\""));
         };
-        let n: u32 = n.parse().map_err(|_| format!("duration {s:?}: bad number"))?;
+        let n: u32 = n
+            .parse()
+            .map_err(|_| format!("duration {s:?}: bad number"))?;
         let unit = unit.trim_end_matches('s');
         let (n, ctor): (u32, fn(u16) -> Duration) = match unit {
             "microsecond" => (n, Duration::Microseconds),
@@ -116,20 +118,26 @@ impl GlobalPolicy {
     /// The ASN.1 `GlobalPolicyData`, every option present with no later changes.
     pub fn to_asn(&self) -> Result<GlobalPolicyData, PolicyError> {
         if self.min_certs_per_i_period == 0 {
-            return Err(PolicyError::InvalidOption("min_certs_per_i_period must be at least 1"));
+            return Err(PolicyError::InvalidOption(
+                "min_certs_per_i_period must be at least 1",
+            ));
         }
         if !(1..=32).contains(&self.hash_of_request_size) {
-            return Err(PolicyError::InvalidOption("hash_of_request_size must be 1..=32"));
+            return Err(PolicyError::InvalidOption(
+                "hash_of_request_size must be 1..=32",
+            ));
         }
         Ok(GlobalPolicyData {
             temporal_series_of_scms_version: Some(GlobalPolicyDataTemporalSeriesOfScmsVersion {
                 initial_scms_version: self.scms_version,
                 intervals: vec![],
             }),
-            temporal_series_of_cert_chain_file_id: Some(GlobalPolicyDataTemporalSeriesOfCertChainFileID {
-                initial_global_cert_chain_file_id: self.global_cert_chain_file_id,
-                intervals: vec![],
-            }),
+            temporal_series_of_cert_chain_file_id: Some(
+                GlobalPolicyDataTemporalSeriesOfCertChainFileID {
+                    initial_global_cert_chain_file_id: self.global_cert_chain_file_id,
+                    intervals: vec![],
+                },
+            ),
             temporal_series_of_overdue_crl_tolerance: Some(
                 GlobalPolicyDataTemporalSeriesOfOverdueCrlTolerance {
                     initial_overdue_crl_tolerance: self.overdue_crl_tolerance.0.clone(),
@@ -182,19 +190,28 @@ impl GlobalPolicy {
             ),
             temporal_series_of_max_gpf_gccf_retrieval_interval: Some(
                 GlobalPolicyDataTemporalSeriesOfMaxGpfGccfRetrievalInterval {
-                    initial_max_gpf_gccf_retrieval_interval: self.max_gpf_gccf_retrieval_interval.0.clone(),
+                    initial_max_gpf_gccf_retrieval_interval: self
+                        .max_gpf_gccf_retrieval_interval
+                        .0
+                        .clone(),
                     intervals: vec![],
                 },
             ),
             temporal_series_of_rse_application_cert_validity: Some(
                 GlobalPolicyDataTemporalSeriesOfRseApplicationCertValidity {
-                    initial_rse_application_cert_validity: self.rse_application_cert_validity.0.clone(),
+                    initial_rse_application_cert_validity: self
+                        .rse_application_cert_validity
+                        .0
+                        .clone(),
                     intervals: vec![],
                 },
             ),
             temporal_series_of_rse_application_cert_overlap: Some(
                 GlobalPolicyDataTemporalSeriesOfRseApplicationCertOverlap {
-                    initial_rse_application_cert_overlap: self.rse_application_cert_overlap.0.clone(),
+                    initial_rse_application_cert_overlap: self
+                        .rse_application_cert_overlap
+                        .0
+                        .clone(),
                     intervals: vec![],
                 },
             ),
@@ -253,18 +270,27 @@ impl LocalPolicy {
     /// The ASN.1 `LocalPolicyData`, every option present with no later changes.
     pub fn to_asn(&self) -> Result<LocalPolicyData, PolicyError> {
         if self.certs_per_i_period == 0 {
-            return Err(PolicyError::InvalidOption("certs_per_i_period must be at least 1"));
+            return Err(PolicyError::InvalidOption(
+                "certs_per_i_period must be at least 1",
+            ));
         }
-        let tls = |b: &[u8]| scms_asn1::ieee1609dot2::Opaque::new(b.to_vec()).map_err(|_| PolicyError::InvalidOption("TLS certificate"));
+        let tls = |b: &[u8]| {
+            scms_asn1::ieee1609dot2::Opaque::new(b.to_vec())
+                .map_err(|_| PolicyError::InvalidOption("TLS certificate"))
+        };
         Ok(LocalPolicyData {
-            temporal_series_of_shuffle_threshold: Some(LocalPolicyDataTemporalSeriesOfShuffleThreshold {
-                initial_shuffle_threshold: self.shuffle_threshold,
-                intervals: vec![],
-            }),
-            temporal_series_of_certs_per_i_period: Some(LocalPolicyDataTemporalSeriesOfCertsPerIPeriod {
-                initial_certs_per_i_period: self.certs_per_i_period,
-                intervals: vec![],
-            }),
+            temporal_series_of_shuffle_threshold: Some(
+                LocalPolicyDataTemporalSeriesOfShuffleThreshold {
+                    initial_shuffle_threshold: self.shuffle_threshold,
+                    intervals: vec![],
+                },
+            ),
+            temporal_series_of_certs_per_i_period: Some(
+                LocalPolicyDataTemporalSeriesOfCertsPerIPeriod {
+                    initial_certs_per_i_period: self.certs_per_i_period,
+                    intervals: vec![],
+                },
+            ),
             temporal_series_of_la_one_host: Some(LocalPolicyDataTemporalSeriesOfLaOneHost {
                 initial_la_one_host: host(&self.la1_host)?,
                 intervals: vec![],
@@ -277,18 +303,24 @@ impl LocalPolicy {
                 initial_pca_host: host(&self.pca_host)?,
                 intervals: vec![],
             }),
-            temporal_series_of_ra_x509_tls_cert: Some(LocalPolicyDataTemporalSeriesOfRaX509TlsCert {
-                initial_ra_x509_tls_cert: tls(&self.ra_tls_cert)?,
-                intervals: vec![],
-            }),
-            temporal_series_of_la_x509_tls_cert: Some(LocalPolicyDataTemporalSeriesOfLaX509TlsCert {
-                initial_la_x509_tls_cert: tls(&self.la_tls_cert)?,
-                intervals: vec![],
-            }),
-            temporal_series_of_pca_x509_tls_cert: Some(LocalPolicyDataTemporalSeriesOfPcaX509TlsCert {
-                initial_pca_x509_tls_cert: tls(&self.pca_tls_cert)?,
-                intervals: vec![],
-            }),
+            temporal_series_of_ra_x509_tls_cert: Some(
+                LocalPolicyDataTemporalSeriesOfRaX509TlsCert {
+                    initial_ra_x509_tls_cert: tls(&self.ra_tls_cert)?,
+                    intervals: vec![],
+                },
+            ),
+            temporal_series_of_la_x509_tls_cert: Some(
+                LocalPolicyDataTemporalSeriesOfLaX509TlsCert {
+                    initial_la_x509_tls_cert: tls(&self.la_tls_cert)?,
+                    intervals: vec![],
+                },
+            ),
+            temporal_series_of_pca_x509_tls_cert: Some(
+                LocalPolicyDataTemporalSeriesOfPcaX509TlsCert {
+                    initial_pca_x509_tls_cert: tls(&self.pca_tls_cert)?,
+                    intervals: vec![],
+                },
+            ),
             temporal_series_of_shared_key_update_interval: Some(
                 LocalPolicyDataTemporalSeriesOfSharedKeyUpdateInterval {
                     initial_shared_key_update_interval: self.shared_key_update_interval.0.clone(),
