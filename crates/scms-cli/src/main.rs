@@ -2,6 +2,10 @@
 
 #![forbid(unsafe_code)]
 
+mod admin;
+mod dcm;
+mod ee;
+mod init;
 mod inspect;
 mod selftest;
 
@@ -19,6 +23,17 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Create a complete SCMS hierarchy (key ceremony, certificates, trust and policy files).
+    Init(init::Args),
+    /// Device Configuration Manager: enroll devices from a zip of CSRs (Use Case 2).
+    #[command(subcommand)]
+    Dcm(dcm::Command),
+    /// End-entity (OBE/RSE) side: key generation, bootstrap.
+    #[command(subcommand)]
+    Ee(ee::Command),
+    /// SCMS Manager operations: elector ballots.
+    #[command(subcommand)]
+    Admin(admin::Command),
     /// Decode any SCMS or IEEE 1609.2 artifact and print it as ASN.1 value notation.
     Inspect(inspect::Args),
     /// Run CAMP's known-answer crypto vectors (built in, or from a directory).
@@ -28,6 +43,10 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Init(a) => init::run(a),
+        Command::Dcm(c) => dcm::run(c),
+        Command::Ee(c) => ee::run(c),
+        Command::Admin(c) => admin::run(c),
         Command::Inspect(a) => inspect::run(a),
         Command::Selftest(a) => selftest::run(a),
     }

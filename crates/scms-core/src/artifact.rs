@@ -187,9 +187,10 @@ fn certificate(pool: &Pool<'_>, c: &Certificate, what: &str, rep: &mut VerifyRep
     if c.signature.is_none() {
         // Implicit: its key reconstructs only through a verified issuer chain.
         match pool.key(c, 0) {
-            Ok(_) => rep
-                .lines
-                .push(format!("{what}: implicit, issuer chain valid")),
+            Ok(_) => {
+                rep.checked += 1;
+                rep.lines.push(format!("{what}: implicit, issuer chain valid"));
+            }
             Err(CoreError::SignerUnavailable(w)) => rep.skip(&what, w),
             Err(e) => rep.record(&what, Err(e)),
         }
