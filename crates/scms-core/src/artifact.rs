@@ -189,7 +189,8 @@ fn certificate(pool: &Pool<'_>, c: &Certificate, what: &str, rep: &mut VerifyRep
         match pool.key(c, 0) {
             Ok(_) => {
                 rep.checked += 1;
-                rep.lines.push(format!("{what}: implicit, issuer chain valid"));
+                rep.lines
+                    .push(format!("{what}: implicit, issuer chain valid"));
             }
             Err(CoreError::SignerUnavailable(w)) => rep.skip(&what, w),
             Err(e) => rep.record(&what, Err(e)),

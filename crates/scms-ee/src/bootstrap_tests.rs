@@ -10,14 +10,11 @@ use scms_asn1::camp::cert_chain_files::{
 };
 use scms_asn1::camp::component_cert_management::CompositeCrl;
 use scms_asn1::camp::protocol::{ScmsFile, ScmsFileContent};
-use scms_asn1::coer::VarInt;
 use scms_asn1::ieee1609dot2::{
-    Certificate, CertificateId, Duration, EndEntityType, Hostname, Psid, PsidGroupPermissions,
-    PsidSspRange, PublicVerificationKey, SspRange, SubjectPermissions, Time32,
-    ToBeSignedCertificate, ValidityPeriod, VerificationKeyIndicator,
+    Certificate, CertificateId, Duration, Hostname, Psid, PsidSspRange, SspRange,
+    SubjectPermissions, Time32, ToBeSignedCertificate,
 };
 use scms_asn1::Coer;
-use scms_core::convert::compressed;
 use scms_core::hash::certificate_id3;
 use scms_core::sign::issue_implicit;
 use scms_core::signer::{KeyPair, Signer};
@@ -29,37 +26,6 @@ use crate::enrollment::{keygen, parse_request, CsrParams, DeviceKind, Enrollment
 
 const T0: Time32 = 431_026_272;
 const NOW: Time32 = T0 + 3_600;
-
-fn ca_tbs(name: &str, key: &Point) -> ToBeSignedCertificate {
-    ToBeSignedCertificate {
-        id: CertificateId::Name(Hostname::new(name).unwrap()),
-        craca_id: [0; 3],
-        crl_series: 2,
-        validity_period: ValidityPeriod {
-            start: T0 - 86_400,
-            duration: Duration::Years(5),
-        },
-        region: None,
-        assurance_level: None,
-        app_permissions: None,
-        cert_issue_permissions: Some(vec![PsidGroupPermissions {
-            subject_permissions: SubjectPermissions::All(()),
-            min_chain_depth: VarInt(1),
-            chain_depth_range: VarInt(2),
-            ee_type: EndEntityType::with(&[EndEntityType::app, EndEntityType::enrol]),
-        }]),
-        cert_request_permissions: None,
-        can_request_rollover: None,
-        encryption_key: None,
-        verify_key_indicator: VerificationKeyIndicator::VerificationKey(
-            PublicVerificationKey::EcdsaNistP256(compressed(key)),
-        ),
-        flags: None,
-        app_extensions: None,
-        cert_issue_extensions: None,
-        cert_request_extension: None,
-    }
-}
 
 struct Pki {
     root: Certificate,
