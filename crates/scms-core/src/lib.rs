@@ -12,6 +12,7 @@ mod error;
 pub mod hash;
 pub mod issue;
 pub mod profile;
+pub mod revocation;
 pub mod sign;
 pub mod signer;
 pub mod time;

@@ -1,0 +1,224 @@
+//! Revocation checking on the device side (seed Step 8.4 / 16.4, SCP2): the CRLs of a
+//! composite CRL turned into O(1) lookups.
+//!
+//! Hash-based entries revoke a certificate by its HashedId10 (identification,
+//! application, enrollment and component certificates). Linkage-based entries publish
+//! the two linkage seeds `ls1(i_rev)`, `ls2(i_rev)` of a pseudonym chain: for the current
+//! i-period a receiver hashes each seed forward `i − i_rev` times (one hash per entry per
+//! week) and recomputes `lv(i, j) = plv1 ⊕ plv2` for every j < jMax, once per period;
+//! earlier periods stay unlinkable because hashing cannot go backwards.
+
+use std::collections::{HashMap, HashSet};
+
+use scms_asn1::ieee1609dot2::{
+    Certificate, CertificateId, CrlContents, CrlContentsTypeSpecific, HashedId10, LinkageValue,
+    Time32,
+};
+use scms_crypto::linkage::{advance_seed, linkage_value, pre_linkage_value, LinkageSeed};
+
+use crate::hash::certificate_id10;
+
+/// One revoked pseudonym linkage chain: both LAs' seeds at period `i_rev`.
+#[derive(Clone)]
+pub struct LinkageEntry {
+    /// LA1's id.
+    pub la1_id: u16,
+    /// LA2's id.
+    pub la2_id: u16,
+    /// `ls1(i_rev)`.
+    pub seed1: LinkageSeed,
+    /// `ls2(i_rev)`.
+    pub seed2: LinkageSeed,
+    /// The period the seeds belong to (the first revoked period).
+    pub i_rev: u32,
+    /// Last period the entry applies to (`iMax`).
+    pub i_max: u32,
+    /// Certificates per period (`jMax`).
+    pub j_max: u8,
+}
+
+impl std::fmt::Debug for LinkageEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LinkageEntry")
+            .field("la1_id", &self.la1_id)
+            .field("la2_id", &self.la2_id)
+            .field("i_rev", &self.i_rev)
+            .field("i_max", &self.i_max)
+            .field("j_max", &self.j_max)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The revocation state a device (or component) holds: revoked certificate hashes and
+/// revoked linkage chains, with the linkage values of each period expanded on demand.
+#[derive(Debug, Default)]
+pub struct RevocationList {
+    hashes: HashSet<HashedId10>,
+    chains: Vec<LinkageEntry>,
+    expanded: HashMap<u32, HashSet<LinkageValue>>,
+}
+
+impl RevocationList {
+    /// An empty list.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds every entry of one CRL's contents (already verified by the caller).
+    pub fn add_crl(&mut self, crl: &CrlContents) {
+        match &crl.type_specific {
+            CrlContentsTypeSpecific::FullHashCrl(h) | CrlContentsTypeSpecific::DeltaHashCrl(h) => {
+                self.hashes.extend(h.entries.iter().map(|e| e.id));
+            }
+            CrlContentsTypeSpecific::FullLinkedCrl(l)
+            | CrlContentsTypeSpecific::DeltaLinkedCrl(l) => {
+                let i_rev = u32::from(l.i_value);
+                for jg in l.individual.iter().flatten() {
+                    for la in &jg.contents {
+                        for ig in &la.contents {
+                            for r in &ig.contents {
+                                self.chains.push(LinkageEntry {
+                                    la1_id: u16::from_be_bytes(la.la1_id),
+                                    la2_id: u16::from_be_bytes(la.la2_id),
+                                    seed1: LinkageSeed::new(r.linkage_seed1),
+                                    seed2: LinkageSeed::new(r.linkage_seed2),
+                                    i_rev,
+                                    i_max: u32::from(ig.i_max),
+                                    j_max: jg.jmax,
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.expanded.clear();
+    }
+
+    /// Adds a revoked linkage chain directly.
+    pub fn add_chain(&mut self, e: LinkageEntry) {
+        self.chains.push(e);
+        self.expanded.clear();
+    }
+
+    /// Number of hash entries and linkage chains.
+    pub fn len(&self) -> (usize, usize) {
+        (self.hashes.len(), self.chains.len())
+    }
+
+    /// True when nothing is revoked.
+    pub fn is_empty(&self) -> bool {
+        self.hashes.is_empty() && self.chains.is_empty()
+    }
+
+    /// Expands every chain to period `i` (one seed hash per entry per period elapsed, then
+    /// jMax pre-linkage values per LA); done once per period and cached.
+    pub fn expand(&mut self, i: u32) -> &HashSet<LinkageValue> {
+        self.expanded.entry(i).or_insert_with(|| {
+            let mut set = HashSet::new();
+            for c in &self.chains {
+                if i < c.i_rev || i > c.i_max {
+                    continue;
+                }
+                let s1 = advance_seed(c.la1_id, &c.seed1, i - c.i_rev);
+                let s2 = advance_seed(c.la2_id, &c.seed2, i - c.i_rev);
+                for j in 0..u32::from(c.j_max) {
+                    let lv = linkage_value(
+                        &pre_linkage_value(c.la1_id, &s1, j),
+                        &pre_linkage_value(c.la2_id, &s2, j),
+                    );
+                    set.insert(lv);
+                }
+            }
+            set
+        })
+    }
+
+    /// Whether `cert` is revoked: by its linkage value for pseudonyms (period `iCert`),
+    /// by its HashedId10 otherwise. O(1) once the period is expanded.
+    pub fn is_revoked(&mut self, cert: &Certificate) -> bool {
+        if let CertificateId::LinkageData(ld) = &cert.to_be_signed.id {
+            let lv = ld.linkage_value;
+            if self.expand(u32::from(ld.i_cert)).contains(&lv) {
+                return true;
+            }
+        }
+        self.hashes.contains(&certificate_id10(cert))
+    }
+}
+
+/// Whether a CRL is overdue: `now` is past `nextCrl` plus the tolerance (seconds).
+pub fn overdue(crl: &CrlContents, now: Time32, tolerance_seconds: u32) -> bool {
+    now > crl.next_crl.saturating_add(tolerance_seconds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scms_asn1::ieee1609dot2::{
+        CrlPriorityInfo, IMaxGroup, IndividualRevocation, JMaxGroup, LAGroup,
+        ToBeSignedLinkageValueCrl,
+    };
+    use scms_crypto::linkage::linkage_value_from_seeds;
+
+    #[test]
+    fn linkage_entries_revoke_from_i_rev_on_and_not_before() {
+        let (la1, la2) = (0x1111u16, 0x2222u16);
+        let s1_0 = LinkageSeed::random().unwrap();
+        let s2_0 = LinkageSeed::random().unwrap();
+        // The chain's seeds at period 10 are published.
+        let i_rev = 10u32;
+        let s1 = advance_seed(la1, &s1_0, i_rev);
+        let s2 = advance_seed(la2, &s2_0, i_rev);
+        let crl = CrlContents {
+            version: 1,
+            crl_series: 1,
+            craca_id: [0; 8],
+            issue_date: 0,
+            next_crl: 100,
+            priority_info: CrlPriorityInfo { priority: None },
+            type_specific: CrlContentsTypeSpecific::FullLinkedCrl(ToBeSignedLinkageValueCrl {
+                i_value: i_rev as u16,
+                index_within_i: 0,
+                individual: Some(vec![JMaxGroup {
+                    jmax: 20,
+                    contents: vec![LAGroup {
+                        la1_id: la1.to_be_bytes(),
+                        la2_id: la2.to_be_bytes(),
+                        contents: vec![IMaxGroup {
+                            i_max: 200,
+                            contents: vec![IndividualRevocation {
+                                linkage_seed1: *s1.expose(),
+                                linkage_seed2: *s2.expose(),
+                            }],
+                        }],
+                    }],
+                }]),
+                groups: None,
+            }),
+        };
+        let mut rl = RevocationList::new();
+        rl.add_crl(&crl);
+        for i in [10u32, 11, 50] {
+            let set = rl.expand(i).clone();
+            for j in 0..20 {
+                let lv = linkage_value_from_seeds(
+                    (la1, &advance_seed(la1, &s1_0, i)),
+                    (la2, &advance_seed(la2, &s2_0, i)),
+                    j,
+                );
+                assert!(set.contains(&lv), "i={i} j={j}");
+            }
+            assert!(!set.contains(&linkage_value_from_seeds(
+                (la1, &advance_seed(la1, &s1_0, i)),
+                (la2, &advance_seed(la2, &s2_0, i)),
+                20
+            )));
+        }
+        // Earlier periods stay unlinkable: nothing is revoked before i_rev.
+        assert!(rl.expand(9).is_empty());
+        assert!(overdue(&crl, 101, 0));
+        assert!(!overdue(&crl, 101, 10));
+    }
+}
