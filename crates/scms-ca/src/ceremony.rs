@@ -28,7 +28,9 @@ use scms_core::hash::certificate_id8;
 use scms_core::issue::{issue_explicit_checked, root_id3};
 use scms_core::profile::{template, CertKind, TemplateParams};
 use scms_core::signer::{KeyPair, Signer};
-use scms_core::time::{i_period, time32_from_unix, time64_from_time32, Clock, SystemClock};
+use scms_core::time::{
+    i_period, i_period_start, time32_from_unix, time64_from_time32, Clock, SystemClock,
+};
 use scms_core::trust::TrustStore;
 use scms_crypto::{default_backend, Point, Secret};
 use scms_net::TlsRoot;
@@ -213,7 +215,12 @@ pub fn init(
         )));
     }
     fs::create_dir_all(dir).map_err(io(dir))?;
-    let start = cfg.start.unwrap_or_else(|| SystemClock.now());
+    // Certificates start at the beginning of the current i-period, so that the pseudonym
+    // certificates of this week (which start at the i-period start) fit inside the PCA's.
+    let start = cfg.start.unwrap_or_else(|| {
+        let now = SystemClock.now();
+        i_period(now).and_then(i_period_start).unwrap_or(now)
+    });
     let mut cfg = cfg.clone();
     cfg.start = Some(start);
     let (la1_id, la2_id) = la_ids(&cfg)?;

@@ -10,6 +10,9 @@
 mod error;
 mod fsutil;
 pub mod keystore;
+pub mod la;
+pub mod pca;
+pub mod ra;
 
 pub use error::StoreError;
 pub use keystore::{KdfParams, Keystore, Passphrase, SecretBytes};
