@@ -1,7 +1,9 @@
-//! `scms ee`: the end-entity side (keygen, bootstrap) of manual bootstrapping (seed 004,
-//! Use Case 2).
+//! `scms ee`: the end-entity side: keygen and bootstrap (seed 004, Use Case 2),
+//! certificate requests and downloads from the RA (Use Cases 3, 13, 19), signing and
+//! verifying messages.
 //!
-//! Exit codes: 0 success, 1 a check failed (bootstrap), 2 bad input or I/O error.
+//! Exit codes: 0 success, 1 a check failed (bootstrap, provisioning, an invalid
+//! message), 2 bad input, I/O error or a malformed message.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -22,6 +24,108 @@ pub enum Command {
     /// enrollment certificate, the enrollment key and the trust material in the device
     /// directory.
     Bootstrap(BootstrapArgs),
+    /// Request pseudonym, identification or application certificates from the RA
+    /// (keys persisted first; LPF/LCCF refreshed first).
+    Request(RequestArgs),
+    /// Download and open the certificates of every pending request (LPF/LCCF first;
+    /// current and future periods not yet stored; `.info` after each).
+    Download(DownloadArgs),
+    /// Sign a message (BSM 0x20 with the current pseudonym certificate, or an RSE
+    /// message with an application certificate) as an IEEE 1609.2 SignedData.
+    Sign(SignArgs),
+    /// Verify a signed message against the device's trust material (exit 0 valid,
+    /// 1 invalid, 2 malformed).
+    Verify(VerifyArgs),
+}
+
+/// Options shared by the provisioning subcommands.
+#[derive(clap::Args)]
+pub struct DeviceArgs {
+    /// The bootstrapped device directory.
+    #[arg(long)]
+    dir: PathBuf,
+    /// Name of an environment variable holding the keystore passphrase.
+    #[arg(long)]
+    passphrase_env: Option<String>,
+    /// The time (Time32), instead of the current time.
+    #[arg(long)]
+    time: Option<Time32>,
+}
+
+/// Options of the subcommands that talk to the RA.
+#[derive(clap::Args)]
+pub struct RaArgs {
+    /// The RA (LOP) base URL; default `https://<ra_hostname of device.toml>:8892`.
+    #[arg(long)]
+    ra: Option<String>,
+    /// TLS trust anchor (PEM or DER); default `DIR/trust/root.tls`.
+    #[arg(long)]
+    tls_root: Option<PathBuf>,
+    /// Seconds to wait for each answer.
+    #[arg(long, default_value_t = 10)]
+    timeout: u64,
+}
+
+/// Arguments of `scms ee request`.
+#[derive(clap::Args)]
+pub struct RequestArgs {
+    #[command(flatten)]
+    device: DeviceArgs,
+    #[command(flatten)]
+    net: RaArgs,
+    /// What to request.
+    #[arg(long, default_value = "pseudonym", value_parser = ["pseudonym", "identification", "application"])]
+    kind: String,
+    /// Requested start time (Time32; default now).
+    #[arg(long)]
+    start: Option<Time32>,
+}
+
+/// Arguments of `scms ee download`.
+#[derive(clap::Args)]
+pub struct DownloadArgs {
+    #[command(flatten)]
+    device: DeviceArgs,
+    #[command(flatten)]
+    net: RaArgs,
+    /// Sleep until the earliest certDLTime first.
+    #[arg(long)]
+    wait: bool,
+}
+
+/// Arguments of `scms ee sign`.
+#[derive(clap::Args)]
+pub struct SignArgs {
+    #[command(flatten)]
+    device: DeviceArgs,
+    /// The PSID (decimal or 0x-hex): 0x20 signs with a pseudonym certificate, others
+    /// with an application (RSE) or identification certificate permitting it.
+    #[arg(long, value_parser = parse_u64, default_value = "0x20")]
+    psid: u64,
+    /// The payload, hex (default: empty).
+    #[arg(long, default_value = "")]
+    payload_hex: String,
+    /// Send the signer as a digest instead of the full certificate.
+    #[arg(long)]
+    digest: bool,
+    /// Output file (the COER Ieee1609Dot2Data).
+    #[arg(short = 'o', long)]
+    out: PathBuf,
+}
+
+/// Arguments of `scms ee verify`.
+#[derive(clap::Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    device: DeviceArgs,
+    /// The signed message (COER).
+    message: PathBuf,
+    /// Require this PSID.
+    #[arg(long, value_parser = parse_u64)]
+    psid: Option<u64>,
+    /// Accept messages up to this many seconds old.
+    #[arg(long, default_value_t = 30)]
+    max_age: u32,
 }
 
 /// Arguments of `scms ee keygen`.
@@ -88,6 +192,10 @@ pub fn run(c: Command) -> ExitCode {
     let r = match c {
         Command::Keygen(a) => run_keygen(&a),
         Command::Bootstrap(a) => run_bootstrap(&a),
+        Command::Request(a) => run_request(&a),
+        Command::Download(a) => run_download(&a),
+        Command::Sign(a) => run_sign(&a),
+        Command::Verify(a) => run_verify(&a),
     };
     match r {
         Ok(()) => ExitCode::SUCCESS,
@@ -217,4 +325,146 @@ fn run_bootstrap(a: &BootstrapArgs) -> Result<(), Failure> {
         println!("stored: {}", p.display());
     }
     Ok(())
+}
+
+fn open_device(a: &DeviceArgs) -> Result<scms_ee::provision::Device, Failure> {
+    let dir = DeviceDir::new(&a.dir);
+    let keys = open_keys(&dir, a.passphrase_env.as_deref())?;
+    scms_ee::provision::Device::open(&dir, keys).map_err(bad)
+}
+
+fn clock_of(a: &DeviceArgs) -> std::sync::Arc<dyn scms_core::time::Clock> {
+    match a.time {
+        Some(t) => std::sync::Arc::new(scms_core::time::ManualClock::new(t)),
+        None => std::sync::Arc::new(scms_core::time::SystemClock),
+    }
+}
+
+fn client(
+    a: &DeviceArgs,
+    net: &RaArgs,
+) -> Result<scms_ee::client::Client<scms_ee::client::HttpsTransport>, Failure> {
+    let device = open_device(a)?;
+    let base = match &net.ra {
+        Some(u) => u.clone(),
+        None => {
+            let host = device
+                .config
+                .ra_hostname
+                .clone()
+                .ok_or_else(|| bad("device.toml has no ra_hostname; pass --ra"))?;
+            format!("https://{host}:8892")
+        }
+    };
+    let root_path = net
+        .tls_root
+        .clone()
+        .unwrap_or_else(|| device.dir.trust_dir().join("root.tls"));
+    let root = read_bounded(&root_path, 1 << 20)?;
+    let transport = scms_ee::client::HttpsTransport::new(
+        &base,
+        &root,
+        std::time::Duration::from_secs(net.timeout),
+    )
+    .map_err(bad)?;
+    scms_ee::client::Client::new(device, transport, clock_of(a)).map_err(bad)
+}
+
+fn provisioning_failure(e: scms_ee::provision::ProvisionError) -> Failure {
+    use scms_ee::provision::ProvisionError as P;
+    match e {
+        P::Device(_) | P::Store(_) | P::NotAllowed(_) | P::UnknownRequest(_) => bad(e),
+        other => (1, other.to_string()),
+    }
+}
+
+fn run_request(a: &RequestArgs) -> Result<(), Failure> {
+    let kind: scms_ee::provision::RequestKind = a.kind.parse().map_err(bad)?;
+    let mut c = client(&a.device, &a.net)?;
+    let rec = c.request(kind, a.start).map_err(provisioning_failure)?;
+    println!(
+        "{} request {} acknowledged: download from {} at {}",
+        kind.as_str(),
+        rec.accepted.as_deref().unwrap_or(&rec.id),
+        rec.cert_dl_url.as_deref().unwrap_or("?"),
+        rec.cert_dl_time.unwrap_or(0)
+    );
+    Ok(())
+}
+
+fn run_download(a: &DownloadArgs) -> Result<(), Failure> {
+    let mut c = client(&a.device, &a.net)?;
+    if a.wait {
+        c.wait_for_download().map_err(provisioning_failure)?;
+    }
+    let rep = c.download().map_err(provisioning_failure)?;
+    for f in &rep.files {
+        println!("stored: {f}");
+    }
+    for (id, t) in &rep.waiting {
+        println!("waiting: request {id} until {t}");
+    }
+    for f in &rep.unavailable {
+        println!("not available yet: {f}");
+    }
+    println!("{} certificates stored", rep.certificates);
+    Ok(())
+}
+
+fn run_sign(a: &SignArgs) -> Result<(), Failure> {
+    use scms_asn1::Coer;
+    let device = open_device(&a.device)?;
+    let now = a.device.time.unwrap_or_else(now_time32);
+    let store = scms_ee::certstore::CertStore::open(&device.dir, &device.keys).map_err(bad)?;
+    let payload =
+        hex::decode(a.payload_hex.trim()).map_err(|e| bad(format!("--payload-hex: {e}")))?;
+    let stored = if a.psid == scms_ee::messages::PSID_BSM {
+        store.current(now).map_err(bad)?
+    } else {
+        match store.current_application(now, a.psid).map_err(bad)? {
+            Some(s) => Some(s),
+            None => store.current_identification(now).map_err(bad)?,
+        }
+    };
+    let s = stored.ok_or_else(|| {
+        (
+            1,
+            format!("no certificate valid at {now} for PSID {:#x}", a.psid),
+        )
+    })?;
+    let spdu = scms_ee::messages::sign_message(
+        &s.cert,
+        &s.key,
+        a.psid,
+        &payload,
+        scms_core::time::time64_from_time32(now),
+        !a.digest,
+    )
+    .map_err(bad)?;
+    std::fs::write(&a.out, spdu.to_coer()).map_err(|e| bad(format!("{}: {e}", a.out.display())))?;
+    println!("{}", a.out.display());
+    Ok(())
+}
+
+fn run_verify(a: &VerifyArgs) -> Result<(), Failure> {
+    let device = open_device(&a.device)?;
+    let now = a.device.time.unwrap_or_else(now_time32);
+    let bytes = read_bounded(&a.message, 64 * 1024)?;
+    let mut v =
+        scms_ee::messages::Verifier::new(device.trust.clone(), device.intermediates.clone());
+    v.max_age = a.max_age;
+    match v.verify(&bytes, now, a.psid) {
+        Ok(m) => {
+            println!(
+                "valid: PSID {:#x}, signer {}, generated {}, payload {}",
+                scms_ee::messages::psid_value(&m.psid),
+                hex::encode(m.signer),
+                m.generation_time,
+                hex::encode(&m.payload)
+            );
+            Ok(())
+        }
+        Err(e) if e.is_malformed() => Err((2, format!("malformed: {e}"))),
+        Err(e) => Err((1, format!("invalid: {e}"))),
+    }
 }

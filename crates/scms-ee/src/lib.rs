@@ -5,12 +5,23 @@
 //! - [`bootstrap`]: checking the DCM's response zip (SCMS-1906/1907) and the device's
 //!   trust material.
 //! - [`device`]: the device directory (configuration, keystore, trust files).
+//! - [`provision`]: pseudonym, identification and application certificate requests
+//!   (Use Cases 3, 19, 13) and the RA's acknowledgements.
+//! - [`download`]: authenticated downloads and opening the PCA's encrypted responses.
+//! - [`certstore`]: the certificates and keys the device holds.
+//! - [`messages`]: signing and verifying BSMs and RSE messages.
+//! - [`client`]: the EE flow over an [`client::RaTransport`] (HTTPS or in-process).
 
 #![forbid(unsafe_code)]
 
 pub mod bootstrap;
+pub mod certstore;
+pub mod client;
 pub mod device;
+pub mod download;
 pub mod enrollment;
+pub mod messages;
+pub mod provision;
 
 pub use bootstrap::{bootstrap, BootstrapError, DeviceTrust, PendingRequest};
 pub use device::{DeviceConfig, DeviceDir, DeviceError};

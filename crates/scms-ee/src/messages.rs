@@ -1,0 +1,352 @@
+//! Signing and verifying application SPDUs (IEEE 1609.2 SignedData): BSMs (PSID 0x20)
+//! signed with pseudonym certificates, SPaT-like messages (PSID 0x82) signed with RSE
+//! application certificates.
+//!
+//! Signing ([`MessageSigner`]): `headerInfo { psid, generationTime }`, the payload as
+//! `unsecuredData`, signer `digest` (HashedId8 of the certificate), except that the full
+//! `certificate` is sent once per second, after a certificate change, and on request
+//! (1609.2's BSM rule, §6.3.9 / SAE J2945/1).
+//!
+//! Verifying ([`Verifier`]): the signing certificate (carried, or known by digest from an
+//! earlier message or [`Verifier::add_certificate`]) is validated to a trusted root with
+//! [`scms_core::chain::validate_chain`] at the message's generation time and cached by
+//! HashedId8 (with the window in which its whole chain is valid); then the certificate's
+//! `appPermissions` must contain the PSID, the generation time must be fresh, and the
+//! signature must verify with the (reconstructed) key.
+
+use std::collections::HashMap;
+
+use scms_asn1::ieee1609dot2::{
+    Certificate, HashedId8, HeaderInfo, Ieee1609Dot2Content, Ieee1609Dot2Data, Opaque, Psid,
+    SignedDataPayload, SignerIdentifier, Time32, Time64, ToBeSignedData,
+};
+use scms_asn1::Coer;
+use scms_core::chain::{validate_chain, ChainError};
+use scms_core::hash::certificate_id8;
+use scms_core::sign::{sign_data, verify_signed_data, SignerId};
+use scms_core::signer::Signer;
+use scms_core::time::{time32_from_time64, validity_end};
+use scms_core::trust::TrustStore;
+use scms_core::CoreError;
+use scms_crypto::{default_backend, Point};
+
+/// Basic Safety Message PSID (0x20).
+pub const PSID_BSM: u64 = 0x20;
+/// Intersection Safety and Awareness (SPaT/MAP) PSID (0x82).
+pub const PSID_SPAT: u64 = 0x82;
+/// Send the full certificate at least this often (microseconds): once per second.
+pub const FULL_CERT_INTERVAL_US: u64 = 1_000_000;
+/// Largest SPDU accepted.
+pub const MAX_SPDU: usize = 8 * 1024;
+
+/// Why a message was refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MessageError {
+    /// Not a well-formed signed SPDU.
+    #[error("malformed SPDU: {0}")]
+    Malformed(String),
+    /// Signed by a certificate digest this verifier has not seen.
+    #[error("unknown signer {0} (its certificate was not received yet)")]
+    UnknownSigner(String),
+    /// The signing certificate does not validate to a trusted root.
+    #[error("signing certificate: {0}")]
+    Chain(#[from] ChainError),
+    /// The signing certificate (or its chain) is not valid at the generation time.
+    #[error("the signing certificate is not valid at the generation time {0}")]
+    NotValidAt(Time32),
+    /// The certificate's appPermissions do not include the message's PSID.
+    #[error("PSID {0:#x} is not in the signing certificate's appPermissions")]
+    PsidNotPermitted(u64),
+    /// The message's PSID is not the expected one.
+    #[error("unexpected PSID")]
+    WrongPsid,
+    /// The generation time is missing, too old or in the future.
+    #[error("generation time {0}: {1}")]
+    Stale(Time32, &'static str),
+    /// The signature does not verify.
+    #[error("the signature does not verify")]
+    BadSignature,
+    /// Signing failed.
+    #[error(transparent)]
+    Core(#[from] CoreError),
+}
+
+impl MessageError {
+    /// Whether the bytes were not a decodable signed message (CLI exit code 2).
+    pub fn is_malformed(&self) -> bool {
+        matches!(self, MessageError::Malformed(_))
+    }
+}
+
+/// Signs application messages, sending the full certificate when 1609.2 requires it.
+#[derive(Debug, Default)]
+pub struct MessageSigner {
+    last_full: Option<(HashedId8, Time64)>,
+}
+
+impl MessageSigner {
+    /// A signer that will send the full certificate with its first message.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Signs `payload` for `psid` at `generation_time` (Time64, µs) with `cert`/`key`;
+    /// `force_full` sends the full certificate (e.g. when a neighbour asked for it).
+    pub fn sign(
+        &mut self,
+        cert: &Certificate,
+        key: &dyn Signer,
+        psid: u64,
+        payload: &[u8],
+        generation_time: Time64,
+        force_full: bool,
+    ) -> Result<Ieee1609Dot2Data, MessageError> {
+        let id = certificate_id8(cert);
+        let full = force_full
+            || match self.last_full {
+                Some((last, t)) => {
+                    last != id || generation_time.saturating_sub(t) >= FULL_CERT_INTERVAL_US
+                }
+                None => true,
+            };
+        let data = sign_message(cert, key, psid, payload, generation_time, full)?;
+        if full {
+            self.last_full = Some((id, generation_time));
+        }
+        Ok(data)
+    }
+}
+
+/// Signs one SPDU: `headerInfo { psid, generationTime }`, signer `certificate` when
+/// `full_certificate`, else `digest`.
+pub fn sign_message(
+    cert: &Certificate,
+    key: &dyn Signer,
+    psid: u64,
+    payload: &[u8],
+    generation_time: Time64,
+    full_certificate: bool,
+) -> Result<Ieee1609Dot2Data, MessageError> {
+    let inner = Ieee1609Dot2Data {
+        protocol_version: 3,
+        content: Ieee1609Dot2Content::UnsecuredData(
+            Opaque::new(payload.to_vec())
+                .map_err(|_| MessageError::Malformed("payload too long".into()))?,
+        ),
+    };
+    let tbs = ToBeSignedData {
+        payload: SignedDataPayload {
+            data: Some(Box::new(inner)),
+            ext_data_hash: None,
+            omitted: None,
+        },
+        header_info: HeaderInfo {
+            psid: Psid::new(psid),
+            generation_time: Some(generation_time),
+            expiry_time: None,
+            generation_location: None,
+            p2pcd_learning_request: None,
+            missing_crl_identifier: None,
+            encryption_key: None,
+            inline_p2pcd_request: None,
+            requested_certificate: None,
+            pdu_functional_type: None,
+            contributed_extensions: None,
+        },
+    };
+    let signer = if full_certificate {
+        SignerId::Certificate(cert)
+    } else {
+        SignerId::Digest(cert)
+    };
+    let sd = sign_data(key, tbs, signer)?;
+    Ok(Ieee1609Dot2Data {
+        protocol_version: 3,
+        content: Ieee1609Dot2Content::SignedData(Box::new(sd)),
+    })
+}
+
+/// A verified message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// The PSID.
+    pub psid: Psid,
+    /// The payload.
+    pub payload: Vec<u8>,
+    /// The generation time (Time64, µs).
+    pub generation_time: Time64,
+    /// HashedId8 of the signing certificate.
+    pub signer: HashedId8,
+}
+
+#[derive(Debug, Clone)]
+struct Known {
+    cert: Certificate,
+    key: Point,
+    /// The window in which the whole chain is valid: [start, end).
+    window: (u64, u64),
+}
+
+/// Verifies application SPDUs against a trust store, caching validated certificates.
+pub struct Verifier {
+    trust: TrustStore,
+    intermediates: Vec<Certificate>,
+    cache: HashMap<HashedId8, Known>,
+    unvalidated: HashMap<HashedId8, Certificate>,
+    /// How old a message may be (seconds).
+    pub max_age: u32,
+    /// How far in the future a generation time may be (seconds).
+    pub max_future: u32,
+}
+
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier")
+            .field("cached", &self.cache.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Verifier {
+    /// A verifier trusting `trust`'s roots, finding issuers among `intermediates`
+    /// (e.g. the LCCF's certificates). Messages up to 30 s old and 5 s ahead pass.
+    pub fn new(trust: TrustStore, intermediates: Vec<Certificate>) -> Self {
+        Verifier {
+            trust,
+            intermediates,
+            cache: HashMap::new(),
+            unvalidated: HashMap::new(),
+            max_age: 30,
+            max_future: 5,
+        }
+    }
+
+    /// Makes a certificate known (for messages signed by digest); it is validated when
+    /// first used.
+    pub fn add_certificate(&mut self, cert: Certificate) {
+        self.unvalidated.insert(certificate_id8(&cert), cert);
+    }
+
+    /// Number of validated certificates cached.
+    pub fn cached(&self) -> usize {
+        self.cache.len()
+    }
+
+    fn validate(&mut self, cert: &Certificate, at: Time32) -> Result<Known, MessageError> {
+        let id = certificate_id8(cert);
+        if let Some(k) = self.cache.get(&id) {
+            if k.cert == *cert {
+                return Ok(k.clone());
+            }
+        }
+        let chain = validate_chain(
+            default_backend(),
+            cert,
+            &self.intermediates,
+            &self.trust,
+            at,
+        )?;
+        let mut window = (0u64, u64::MAX);
+        for c in &chain.path {
+            let vp = &c.to_be_signed.validity_period;
+            window.0 = window.0.max(u64::from(vp.start));
+            window.1 = window.1.min(validity_end(vp));
+        }
+        let k = Known {
+            cert: cert.clone(),
+            key: chain.leaf_key,
+            window,
+        };
+        self.cache.insert(id, k.clone());
+        Ok(k)
+    }
+
+    /// Verifies a COER SPDU at `now`, optionally requiring `expect_psid`.
+    pub fn verify(
+        &mut self,
+        bytes: &[u8],
+        now: Time32,
+        expect_psid: Option<u64>,
+    ) -> Result<Verified, MessageError> {
+        if bytes.len() > MAX_SPDU {
+            return Err(MessageError::Malformed("SPDU too large".into()));
+        }
+        let data = Ieee1609Dot2Data::from_coer(bytes)
+            .map_err(|e| MessageError::Malformed(e.to_string()))?;
+        if data.protocol_version != 3 {
+            return Err(MessageError::Malformed("protocolVersion is not 3".into()));
+        }
+        let Ieee1609Dot2Content::SignedData(sd) = &data.content else {
+            return Err(MessageError::Malformed("not signedData".into()));
+        };
+        let Some(Ieee1609Dot2Content::UnsecuredData(payload)) =
+            sd.tbs_data.payload.data.as_deref().map(|d| &d.content)
+        else {
+            return Err(MessageError::Malformed(
+                "payload is not unsecuredData".into(),
+            ));
+        };
+        let header = &sd.tbs_data.header_info;
+        let gen = header
+            .generation_time
+            .ok_or(MessageError::Stale(0, "no generation time"))?;
+        let gen32 = time32_from_time64(gen);
+        if let Some(p) = expect_psid {
+            if header.psid != Psid::new(p) {
+                return Err(MessageError::WrongPsid);
+            }
+        }
+        let cert = match &sd.signer {
+            SignerIdentifier::Certificate(l) if l.len() == 1 => l[0].clone(),
+            SignerIdentifier::Digest(h) => match self.cache.get(h) {
+                Some(k) => k.cert.clone(),
+                None => self
+                    .unvalidated
+                    .get(h)
+                    .cloned()
+                    .ok_or_else(|| MessageError::UnknownSigner(hex::encode(h)))?,
+            },
+            _ => {
+                return Err(MessageError::Malformed(
+                    "signer is not a certificate or digest".into(),
+                ))
+            }
+        };
+        let known = self.validate(&cert, gen32)?;
+        if u64::from(gen32) < known.window.0 || u64::from(gen32) >= known.window.1 {
+            return Err(MessageError::NotValidAt(gen32));
+        }
+        let permitted = known
+            .cert
+            .to_be_signed
+            .app_permissions
+            .as_ref()
+            .is_some_and(|ps| ps.iter().any(|p| p.psid == header.psid));
+        if !permitted {
+            return Err(MessageError::PsidNotPermitted(psid_value(&header.psid)));
+        }
+        if gen32 > now.saturating_add(self.max_future) {
+            return Err(MessageError::Stale(gen32, "in the future"));
+        }
+        if now.saturating_sub(gen32) > self.max_age {
+            return Err(MessageError::Stale(gen32, "too old"));
+        }
+        verify_signed_data(default_backend(), sd, Some(&known.cert), &known.key)
+            .map_err(|_| MessageError::BadSignature)?;
+        Ok(Verified {
+            psid: header.psid,
+            payload: payload.as_bytes().to_vec(),
+            generation_time: gen,
+            signer: certificate_id8(&known.cert),
+        })
+    }
+}
+
+/// The numeric value of a PSID (from its COER encoding: length byte + value).
+pub fn psid_value(p: &Psid) -> u64 {
+    let b = p.to_coer();
+    b.iter()
+        .skip(1)
+        .fold(0u64, |acc, x| (acc << 8) | u64::from(*x))
+}
