@@ -3,11 +3,13 @@
 #![forbid(unsafe_code)]
 
 mod admin;
+mod bench;
 mod dcm;
 mod ee;
 mod init;
 mod inspect;
 mod selftest;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -31,6 +33,9 @@ enum Command {
     /// End-entity (OBE/RSE) side: key generation, bootstrap.
     #[command(subcommand)]
     Ee(ee::Command),
+    /// Throughput benchmarks, each with its crypto floor from the same run.
+    #[command(subcommand)]
+    Bench(bench::Command),
     /// SCMS Manager operations: elector ballots.
     #[command(subcommand)]
     Admin(admin::Command),
@@ -38,6 +43,8 @@ enum Command {
     Inspect(inspect::Args),
     /// Run CAMP's known-answer crypto vectors (built in, or from a directory).
     Selftest(selftest::Args),
+    /// Run the authorities as HTTPS services (RA, PCA, LA1, LA2, MA, PG, LOP).
+    Serve(serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -47,7 +54,9 @@ fn main() -> ExitCode {
         Command::Dcm(c) => dcm::run(c),
         Command::Ee(c) => ee::run(c),
         Command::Admin(c) => admin::run(c),
+        Command::Bench(c) => bench::run(c),
         Command::Inspect(a) => inspect::run(a),
         Command::Selftest(a) => selftest::run(a),
+        Command::Serve(a) => serve::run(a),
     }
 }

@@ -4,6 +4,8 @@
 
 #![forbid(unsafe_code)]
 
+pub mod generator;
+
 use scms_asn1::camp::component_cert_management::{CompositeCrl, ElectorBallot};
 use scms_asn1::coer::VarUint;
 use scms_asn1::ieee1609dot2::{

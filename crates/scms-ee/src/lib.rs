@@ -21,6 +21,7 @@ pub mod device;
 pub mod download;
 pub mod enrollment;
 pub mod messages;
+pub mod misbehavior;
 pub mod provision;
 
 pub use bootstrap::{bootstrap, BootstrapError, DeviceTrust, PendingRequest};

@@ -22,6 +22,8 @@
 
 #![forbid(unsafe_code)]
 
+pub mod ma;
+
 use std::sync::Arc;
 
 use scms_asn1::camp::base_types::{
@@ -141,6 +143,7 @@ pub struct La {
     store: Box<dyn LaStore>,
     clock: Arc<dyn Clock>,
     backend: &'static dyn CurveBackend,
+    ma: ma::MaPeer,
 }
 
 impl std::fmt::Debug for La {
@@ -231,6 +234,7 @@ impl La {
         }
         let ra_cert = read_cert(layout, "ra")?;
         let ra_key = sign::certificate_key(backend, &ra_cert, None)?;
+        let ma = ma::MaPeer::load(layout, &cfg, backend)?;
         Ok(La {
             which,
             la_id,
@@ -246,6 +250,7 @@ impl La {
             store: Box::new(store),
             clock,
             backend,
+            ma,
         })
     }
 

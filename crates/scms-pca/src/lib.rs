@@ -23,6 +23,8 @@
 
 #![forbid(unsafe_code)]
 
+pub mod ma;
+
 use std::sync::{Arc, OnceLock};
 
 use scms_asn1::camp::base_types::{EncryptedIndividualPLV, ToBeEncryptedIndividualPLV};
@@ -135,6 +137,7 @@ pub struct Pca {
     store: Box<dyn PcaStore>,
     clock: Arc<dyn Clock>,
     backend: &'static dyn CurveBackend,
+    ma: ma::MaSupport,
 }
 
 impl std::fmt::Debug for Pca {
@@ -223,6 +226,7 @@ impl Pca {
         };
         let las = [la("la1", cfg.la1_id)?, la("la2", cfg.la2_id)?];
         let store = SqlitePcaStore::open(&layout.state("pca").join("pca.sqlite"))?;
+        let ma = ma::MaSupport::open(layout, &cfg, backend)?;
         Ok(Pca {
             name: cfg.fqdn("pca"),
             ra_name: cfg.fqdn("ra"),
@@ -235,6 +239,7 @@ impl Pca {
             store: Box::new(store),
             clock,
             backend,
+            ma,
         })
     }
 
@@ -342,6 +347,8 @@ impl Pca {
                 );
             }
         };
+        // Indexed for the MA before anything is issued (idempotent).
+        self.ma.index(&prepared.tbs, &hpcr)?;
         match self.store.begin(&prepared.intent)? {
             Begin::Done(response) => {
                 tracing::info!("repeated certificate request: stored response returned");

@@ -11,6 +11,7 @@ mod error;
 mod fsutil;
 pub mod keystore;
 pub mod la;
+pub mod ma;
 pub mod pca;
 pub mod ra;
 

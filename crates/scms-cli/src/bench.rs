@@ -1,0 +1,276 @@
+//! `scms bench`: end-to-end throughput figures, each reported against a crypto floor
+//! measured in the same run on the same machine.
+//!
+//! `scms bench provision` enrolls devices, sends their pseudonym provisioning requests
+//! to the RA, and times the RA's pre-generation: LA1 and LA2 pre-linkage values, butterfly
+//! expansion, shuffling, one signed request per certificate to the PCA, implicit issuance,
+//! encryption to the cocoon key, the PCA's signature, SQLite persistence at the RA, LAs and
+//! PCA, and the batch zips. The authorities run in process (same library code as
+//! `scms serve`, without the HTTPS hop). The floor is the bare elliptic-curve work the
+//! pipeline cannot avoid per certificate, timed with the same (OpenSSL) backend.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use scms_asn1::Coer;
+use scms_ca::{Config, Layout};
+use scms_core::sign::reconstruct_private_key;
+use scms_core::time::{i_period, i_period_start, Clock, ManualClock, SystemClock};
+use scms_crypto::{ecdsa, CurveBackend, OpenSslBackend, PrivateKey, Scalar};
+use scms_eca::{Eca, EcaConfig};
+use scms_ee::device::{DeviceConfig, DeviceDir, ENROLLMENT_KEY};
+use scms_ee::enrollment::{keygen, CsrParams, DeviceKind};
+use scms_ee::provision::{new_request, Device, RequestKind};
+use scms_ra::{LaClient, LaIndex, PcaClient, Ra, RaError, RaOptions};
+use scms_store::keystore::Keystore;
+
+/// Subcommands of `scms bench`.
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// Pseudonym certificates issued per second, end to end (RA + LAs + PCA + SQLite +
+    /// zips, in process), and the crypto floor of the same work.
+    Provision {
+        /// Devices to provision.
+        #[arg(long, default_value_t = 4)]
+        devices: u32,
+        /// Weeks of certificates per device (20 per week).
+        #[arg(long, default_value_t = 2)]
+        weeks: u32,
+        /// Also write the figures as JSON to this file.
+        #[arg(long)]
+        json: Option<std::path::PathBuf>,
+    },
+}
+
+/// Runs a `scms bench` subcommand.
+pub fn run(c: Command) -> ExitCode {
+    match c {
+        Command::Provision {
+            devices,
+            weeks,
+            json,
+        } => match provision(devices, weeks) {
+            Ok(r) => {
+                print!("{}", r.text());
+                if let Some(p) = json {
+                    if let Err(e) = std::fs::write(&p, r.json()) {
+                        eprintln!("scms bench: {}: {e}", p.display());
+                        return ExitCode::FAILURE;
+                    }
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("scms bench: {e}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+struct Las(Mutex<scms_la::La>, Mutex<scms_la::La>);
+
+impl LaClient for Las {
+    fn pre_linkage_values(&self, which: LaIndex, request: Vec<u8>) -> Result<Vec<u8>, RaError> {
+        let la = match which {
+            LaIndex::La1 => &self.0,
+            LaIndex::La2 => &self.1,
+        };
+        la.lock()
+            .map_err(|_| RaError::peer(which.name(), "poisoned"))?
+            .handle(&request)
+            .map_err(|e| RaError::peer(which.name(), e.to_string()))
+    }
+}
+
+struct PcaLink(Mutex<scms_pca::Pca>);
+
+impl PcaClient for PcaLink {
+    fn certify(&self, request: Vec<u8>) -> Result<Vec<u8>, RaError> {
+        self.0
+            .lock()
+            .map_err(|_| RaError::peer("pca", "poisoned"))?
+            .handle(&request)
+            .map_err(|e| RaError::peer("pca", e.to_string()))
+    }
+}
+
+struct ProvisionReport {
+    devices: u32,
+    certificates: usize,
+    seconds: f64,
+    floor_seconds: f64,
+    backend: &'static str,
+}
+
+impl ProvisionReport {
+    fn rate(&self) -> f64 {
+        self.certificates as f64 / self.seconds.max(1e-9)
+    }
+
+    fn floor_rate(&self) -> f64 {
+        self.certificates as f64 / self.floor_seconds.max(1e-9)
+    }
+
+    fn text(&self) -> String {
+        format!(
+            "provision: {} pseudonym certificates for {} devices in {:.2} s = {:.0} certificates/s\n  \
+             (in process: RA + LA1 + LA2 + PCA libraries, SQLite persistence, batch zips; no HTTPS hop)\n\
+             crypto floor ({} backend, same run): {:.0} certificates/s \
+             (per certificate: 3 k·G+P, 1 k·G, 1 k·P, 3 ECDSA signatures, 1 verification)\n\
+             end-to-end / floor: {:.2}\n",
+            self.certificates,
+            self.devices,
+            self.seconds,
+            self.rate(),
+            self.backend,
+            self.floor_rate(),
+            self.rate() / self.floor_rate().max(1e-9),
+        )
+    }
+
+    fn json(&self) -> String {
+        format!(
+            "{{\"devices\":{},\"certificates\":{},\"seconds\":{:.4},\"certificates_per_second\":{:.1},\
+             \"floor_certificates_per_second\":{:.1},\"ratio\":{:.4},\"backend\":\"{}\",\"transport\":\"in-process\"}}\n",
+            self.devices,
+            self.certificates,
+            self.seconds,
+            self.rate(),
+            self.floor_rate(),
+            self.rate() / self.floor_rate().max(1e-9),
+            self.backend
+        )
+    }
+}
+
+fn install_device(layout: &Layout, eca: &mut Eca, dir: &Path, now: u32) -> Result<Device, String> {
+    let csr = keygen(&CsrParams::new(DeviceKind::Obe), now).map_err(|e| e.to_string())?;
+    let resp = eca.process(&csr.request, now).map_err(|e| e.to_string())?;
+    let r = Scalar::from_bytes(&resp.priv_key_reconstruction).map_err(|e| e.to_string())?;
+    let key = reconstruct_private_key(
+        &resp.enrollment_cert,
+        eca.certificate(),
+        csr.key.private(),
+        &r,
+    )
+    .map_err(|e| e.to_string())?;
+    let d = DeviceDir::new(dir);
+    std::fs::create_dir_all(d.trust_dir()).map_err(|e| e.to_string())?;
+    let keys = Keystore::open(&d.keys_dir(), None).map_err(|e| e.to_string())?;
+    keys.store_private_key(ENROLLMENT_KEY, &key)
+        .map_err(|e| e.to_string())?;
+    std::fs::write(d.enrollment_cert_path(), resp.enrollment_cert.to_coer())
+        .map_err(|e| e.to_string())?;
+    for (file, cert) in [("root.oer", "root"), ("ECA.oer", "eca"), ("RA.oer", "ra")] {
+        std::fs::copy(layout.cert(cert), d.trust_dir().join(file)).map_err(|e| e.to_string())?;
+    }
+    for f in ["LCCF.oer", "LPF.oer", "CRL.oer"] {
+        std::fs::copy(layout.file(f), d.trust_dir().join(f)).map_err(|e| e.to_string())?;
+    }
+    d.save_config(&DeviceConfig {
+        kind: "obe".into(),
+        device_id: csr.file_name.trim_end_matches(".oer").to_string(),
+        ra_hostname: None,
+        eca_hostname: None,
+        bootstrapped_at: Some(now),
+    })
+    .map_err(|e| e.to_string())?;
+    Device::open(&d, keys).map_err(|e| e.to_string())
+}
+
+/// The elliptic-curve work per pseudonym certificate, timed bare: RA butterfly expansion
+/// (2 k·G+P), PCA implicit issuance (1 k·G+P) and ECIES to the cocoon key (1 k·G, 1 k·P),
+/// signatures by the RA (request), PCA (response, reply) and the PCA's verification of
+/// the RA's signature.
+fn crypto_floor(be: &dyn CurveBackend, n: usize) -> Result<f64, String> {
+    let k = PrivateKey::generate().map_err(|e| e.to_string())?;
+    let p = k.public_key(be).map_err(|e| e.to_string())?;
+    let s = Scalar::random_nonzero(&mut scms_crypto::OsRng).map_err(|e| e.to_string())?;
+    let digest = [7u8; 32];
+    let sig = ecdsa::sign_digest(be, &k, &digest).map_err(|e| e.to_string())?;
+    let t = Instant::now();
+    for _ in 0..n {
+        for _ in 0..3 {
+            be.mul_base_add(&s, &p).map_err(|e| e.to_string())?;
+        }
+        be.mul_base(&s).map_err(|e| e.to_string())?;
+        be.mul(&s, &p).map_err(|e| e.to_string())?;
+        for _ in 0..3 {
+            ecdsa::sign_digest(be, &k, &digest).map_err(|e| e.to_string())?;
+        }
+        ecdsa::verify_digest(be, &p, &digest, &sig).map_err(|e| e.to_string())?;
+    }
+    Ok(t.elapsed().as_secs_f64())
+}
+
+fn provision(devices: u32, weeks: u32) -> Result<ProvisionReport, String> {
+    let tmp = std::env::temp_dir().join(format!(
+        "scms-bench-{}-{}",
+        std::process::id(),
+        SystemClock.now()
+    ));
+    let layout = Layout::new(tmp.join("scms"));
+    let now = SystemClock.now();
+    let start = i_period(now).and_then(i_period_start).unwrap_or(now);
+    let cfg = Config {
+        start: Some(start),
+        ..Config::default()
+    };
+    scms_ca::init(&layout, &cfg, None).map_err(|e| e.to_string())?;
+    let result = (|| {
+        let keys = Keystore::open(&layout.keys(), None).map_err(|e| e.to_string())?;
+        let mut eca = Eca::open(
+            layout.root(),
+            keys.load_signer("eca").map_err(|e| e.to_string())?,
+            EcaConfig::default(),
+        )
+        .map_err(|e| e.to_string())?;
+        let clock = Arc::new(ManualClock::new(now));
+        let la1 = scms_la::La::open(&layout, &keys, scms_la::Which::La1, clock.clone())
+            .map_err(|e| e.to_string())?;
+        let la2 = scms_la::La::open(&layout, &keys, scms_la::Which::La2, clock.clone())
+            .map_err(|e| e.to_string())?;
+        let pca = scms_pca::Pca::open(&layout, &keys, clock.clone()).map_err(|e| e.to_string())?;
+        let ra = Ra::open(
+            layout.root(),
+            RaOptions {
+                supply_weeks: Some(weeks),
+                initial_provisioning_bypass: true,
+                ..Default::default()
+            },
+            Arc::new(Las(Mutex::new(la1), Mutex::new(la2))),
+            Arc::new(PcaLink(Mutex::new(pca))),
+        )
+        .map_err(|e| e.to_string())?;
+        for d in 0..devices {
+            let dev = install_device(&layout, &mut eca, &tmp.join(format!("obe{d}")), now)?;
+            let (_, attempt) =
+                new_request(&dev, RequestKind::Pseudonym, now, start).map_err(|e| e.to_string())?;
+            ra.provision_pseudonym(&attempt.body, now)
+                .map_err(|e| e.to_string())?;
+        }
+        let t = Instant::now();
+        let report = ra.run_until_idle(now).map_err(|e| e.to_string())?;
+        let seconds = t.elapsed().as_secs_f64();
+        if !report.errors.is_empty() || report.failures > 0 {
+            return Err(format!(
+                "pipeline failures: {} {:?}",
+                report.failures, report.errors
+            ));
+        }
+        let be = OpenSslBackend::new().map_err(|e| e.to_string())?;
+        let floor_seconds = crypto_floor(&be, report.certificates)?;
+        Ok(ProvisionReport {
+            devices,
+            certificates: report.certificates,
+            seconds,
+            floor_seconds,
+            backend: be.name(),
+        })
+    })();
+    let _ = std::fs::remove_dir_all(&tmp);
+    result
+}

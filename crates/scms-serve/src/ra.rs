@@ -1,0 +1,282 @@
+//! The RA's HTTPS service: every EE path of the seed's RA services view, the pipeline
+//! task, and the RA's [`LaClient`] / [`PcaClient`] over mutual-TLS HTTPS.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use bytes::Bytes;
+use http::header::IF_NONE_MATCH;
+use http::{HeaderMap, StatusCode, Uri};
+use scms_core::time::Clock;
+use scms_net::http::{
+    error_response, file_response, not_modified, octets, quoted_etag, HttpsClient, Shutdown,
+};
+use scms_ra::{DownloadKind, LaClient, LaIndex, PcaClient, Ra, RaError, Served};
+use tokio::runtime::Handle;
+use tokio::sync::Notify;
+
+use crate::common::{blocking, health};
+
+/// Largest EE request body (bytes).
+pub const MAX_EE_REQUEST: usize = 1 << 20;
+
+/// The LA path the RA posts `SignedRaLaIndividualPreLinkageValueRequest`s to.
+pub const LA_PATH: &str = "/la/pre-linkage-values";
+/// The PCA path the RA posts `SecuredRaPcaCertificateRequest`s to.
+pub const PCA_PATH: &str = "/pca/certificate-request";
+
+/// The RA's link to LA1/LA2 over HTTPS (mutual TLS with the RA's TLS identity).
+#[derive(Debug)]
+pub struct HttpsLaClient {
+    client: HttpsClient,
+    runtime: Handle,
+    la1: String,
+    la2: String,
+}
+
+impl HttpsLaClient {
+    /// Posts to `<la1>/la/pre-linkage-values` and `<la2>/la/pre-linkage-values` (base URLs).
+    pub fn new(client: HttpsClient, runtime: Handle, la1: &str, la2: &str) -> Self {
+        HttpsLaClient {
+            client,
+            runtime,
+            la1: format!("{}{LA_PATH}", la1.trim_end_matches('/')),
+            la2: format!("{}{LA_PATH}", la2.trim_end_matches('/')),
+        }
+    }
+}
+
+impl LaClient for HttpsLaClient {
+    fn pre_linkage_values(&self, which: LaIndex, request: Vec<u8>) -> Result<Vec<u8>, RaError> {
+        let url = match which {
+            LaIndex::La1 => &self.la1,
+            LaIndex::La2 => &self.la2,
+        };
+        self.client
+            .post_blocking(&self.runtime, url, request)
+            .map_err(|e| RaError::peer(which.name(), e.to_string()))
+    }
+}
+
+/// The RA's link to its PCA over HTTPS (mutual TLS with the RA's TLS identity).
+#[derive(Debug)]
+pub struct HttpsPcaClient {
+    client: HttpsClient,
+    runtime: Handle,
+    url: String,
+}
+
+impl HttpsPcaClient {
+    /// Posts to `<pca>/pca/certificate-request` (base URL).
+    pub fn new(client: HttpsClient, runtime: Handle, pca: &str) -> Self {
+        HttpsPcaClient {
+            client,
+            runtime,
+            url: format!("{}{PCA_PATH}", pca.trim_end_matches('/')),
+        }
+    }
+}
+
+impl PcaClient for HttpsPcaClient {
+    fn certify(&self, request: Vec<u8>) -> Result<Vec<u8>, RaError> {
+        self.client
+            .post_blocking(&self.runtime, &self.url, request)
+            .map_err(|e| RaError::peer("pca", e.to_string()))
+    }
+}
+
+/// State of the RA routes.
+pub(crate) struct RaService {
+    pub(crate) ra: Arc<Ra>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) qa: bool,
+    pub(crate) kick: Arc<Notify>,
+}
+
+type St = State<Arc<RaService>>;
+
+/// An RA operation on a POST body at time `now`.
+type PostOp = fn(&Ra, &[u8], u32) -> Result<Vec<u8>, RaError>;
+
+/// An RA operation on an `If-None-Match` value.
+type ServedOp = fn(&Ra, Option<&str>) -> Result<Served, RaError>;
+
+/// The log/QA name of an RA error: the seed's code, or `raInternalError` for failures that
+/// are not a rejection (setup, database, peers).
+fn code_name(e: &RaError) -> &'static str {
+    e.code().map_or("raInternalError", |c| c.name())
+}
+
+fn ra_error(qa: bool, e: &RaError) -> Response {
+    let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    error_response(qa, status, code_name(e), e)
+}
+
+fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    h.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// A POST whose body goes to `f`; on success the pipeline is kicked.
+async fn post_with(s: Arc<RaService>, body: Bytes, f: PostOp) -> Response {
+    let now = s.clock.now();
+    let ra = s.ra.clone();
+    match blocking(move || f(&ra, &body, now)).await {
+        Ok(Ok(reply)) => {
+            s.kick.notify_one();
+            octets(reply)
+        }
+        Ok(Err(e)) => ra_error(s.qa, &e),
+        Err(r) => r,
+    }
+}
+
+async fn pseudonym(State(s): St, body: Bytes) -> Response {
+    post_with(s, body, Ra::provision_pseudonym).await
+}
+
+async fn identity(State(s): St, body: Bytes) -> Response {
+    post_with(s, body, Ra::provision_identity).await
+}
+
+async fn application(State(s): St, body: Bytes) -> Response {
+    post_with(s, body, Ra::provision_application).await
+}
+
+async fn ra_certificate(State(s): St, body: Bytes) -> Response {
+    post_with(s, body, |ra, b, _| ra.retrieve_ra_certificate(b)).await
+}
+
+async fn download(s: Arc<RaService>, kind: DownloadKind, headers: HeaderMap) -> Response {
+    let Some(req) = header(&headers, "download-req").map(str::to_owned) else {
+        return error_response(
+            s.qa,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "raMalformedRequest",
+            &"no Download-Req header",
+        );
+    };
+    let now = s.clock.now();
+    let ra = s.ra.clone();
+    match blocking(move || ra.download(kind, &req, now)).await {
+        Ok(Ok(file)) => file_response(&headers, file.bytes, None),
+        Ok(Err(e)) => ra_error(s.qa, &e),
+        Err(r) => r,
+    }
+}
+
+async fn info(State(s): St, h: HeaderMap) -> Response {
+    download(s, DownloadKind::Info, h).await
+}
+
+async fn batch(State(s): St, h: HeaderMap) -> Response {
+    download(s, DownloadKind::Batch, h).await
+}
+
+async fn identity_download(State(s): St, h: HeaderMap) -> Response {
+    download(s, DownloadKind::Identity, h).await
+}
+
+async fn application_download(State(s): St, h: HeaderMap) -> Response {
+    download(s, DownloadKind::Application, h).await
+}
+
+async fn served(s: Arc<RaService>, headers: HeaderMap, f: ServedOp) -> Response {
+    let inm = header(&headers, IF_NONE_MATCH.as_str()).map(str::to_owned);
+    let ra = s.ra.clone();
+    match blocking(move || f(&ra, inm.as_deref())).await {
+        Ok(Ok(Served::NotModified)) => not_modified(None),
+        Ok(Ok(Served::File(f))) => file_response(&headers, f.bytes, Some(&quoted_etag(&f.name))),
+        Ok(Err(e)) => ra_error(s.qa, &e),
+        Err(r) => r,
+    }
+}
+
+async fn local_policy(State(s): St, h: HeaderMap) -> Response {
+    served(s, h, Ra::local_policy).await
+}
+
+async fn local_chain(State(s): St, h: HeaderMap) -> Response {
+    served(s, h, Ra::local_certificate_chain).await
+}
+
+async fn misbehavior_report(State(s): St) -> Response {
+    // TODO: forward SecuredMisbehaviorReports to the MA once the RA library stores them.
+    error_response(
+        s.qa,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "raMisbehaviorReportUnsupported",
+        &"TODO: misbehavior reports are not forwarded to the MA yet",
+    )
+}
+
+async fn invalid_url(State(s): St, uri: Uri) -> Response {
+    error_response(s.qa, StatusCode::NOT_FOUND, "raInvalidURL", &uri.path())
+}
+
+/// The RA's EE-facing router (seed §"Software Design – MA and RA Services Views").
+pub(crate) fn router(s: Arc<RaService>) -> Router {
+    Router::new()
+        .route("/provision-pseudonym-certificate-batch", post(pseudonym))
+        .route("/download/info", get(info))
+        .route("/download/policy/local", get(local_policy))
+        .route("/download/batch", get(batch))
+        .route("/retrieve-ra-certificate", post(ra_certificate))
+        .route("/provision-identity-certificate", post(identity))
+        .route("/download/identity-certificate", get(identity_download))
+        .route("/provision-application-certificate", post(application))
+        .route(
+            "/download/application-certificate",
+            get(application_download),
+        )
+        .route("/download/local-certificate-chain", get(local_chain))
+        .route("/process-misbehavior-report", post(misbehavior_report))
+        .route("/health", get(health))
+        .fallback(invalid_url)
+        .method_not_allowed_fallback(invalid_url)
+        .layer(DefaultBodyLimit::max(MAX_EE_REQUEST))
+        .with_state(s)
+}
+
+/// The background pipeline: [`Ra::run_until_idle`] every `interval` and whenever a request
+/// was accepted, until shutdown.
+pub(crate) async fn pipeline(
+    ra: Arc<Ra>,
+    clock: Arc<dyn Clock>,
+    kick: Arc<Notify>,
+    interval: Duration,
+    mut shutdown: Shutdown,
+) {
+    loop {
+        tokio::select! {
+            _ = shutdown.wait() => break,
+            _ = kick.notified() => {}
+            _ = tokio::time::sleep(interval) => {}
+        }
+        let now = clock.now();
+        let ra = ra.clone();
+        match tokio::task::spawn_blocking(move || ra.run_until_idle(now)).await {
+            Ok(Ok(rep)) => {
+                for e in &rep.errors {
+                    tracing::warn!(error = %e, "RA pipeline peer failure (retried at the next step)");
+                }
+                if rep.requests_created + rep.requests_sent + rep.files_written > 0 {
+                    tracing::info!(
+                        created = rep.requests_created,
+                        sent = rep.requests_sent,
+                        certificates = rep.certificates,
+                        failures = rep.failures,
+                        files = rep.files_written,
+                        pooled = rep.pooled,
+                        "RA pipeline step"
+                    );
+                }
+            }
+            Ok(Err(e)) => tracing::warn!(error = %e, "RA pipeline step failed"),
+            Err(e) => tracing::error!(error = %e, "RA pipeline task failed"),
+        }
+    }
+}
