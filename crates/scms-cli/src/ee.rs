@@ -33,9 +33,42 @@ pub enum Command {
     /// Sign a message (BSM 0x20 with the current pseudonym certificate, or an RSE
     /// message with an application certificate) as an IEEE 1609.2 SignedData.
     Sign(SignArgs),
-    /// Verify a signed message against the device's trust material (exit 0 valid,
-    /// 1 invalid, 2 malformed).
+    /// Verify a signed message against the device's trust material and its CRL
+    /// (`trust/CRL.oer`) (exit 0 valid, 1 invalid or revoked, 2 malformed).
     Verify(VerifyArgs),
+    /// Report misbehavior: build a misbehavior report on the given received messages,
+    /// signed with the current pseudonym certificate, encrypted to the MA, and POST it to
+    /// the RA (LOP) `/process-misbehavior-report`.
+    Report(ReportArgs),
+    /// Download the composite CRL (`/download-crl/` of the MA port or the LOP), verify it
+    /// (CRLG chain to the root, anti-rollback on the CRLG certificate start) and store it
+    /// as `trust/CRL.oer`.
+    Crl(CrlArgs),
+}
+
+/// Arguments of `scms ee report`.
+#[derive(clap::Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    device: DeviceArgs,
+    #[command(flatten)]
+    net: RaArgs,
+    /// The MA certificate (default `DIR/trust/MA.oer`).
+    #[arg(long)]
+    ma_cert: Option<PathBuf>,
+    /// The reported messages (COER Ieee1609Dot2Data, as received).
+    #[arg(required = true)]
+    messages: Vec<PathBuf>,
+}
+
+/// Arguments of `scms ee crl`.
+#[derive(clap::Args)]
+pub struct CrlArgs {
+    #[command(flatten)]
+    device: DeviceArgs,
+    /// The CRL store (MA port) or LOP base URL.
+    #[command(flatten)]
+    net: RaArgs,
 }
 
 /// Options shared by the provisioning subcommands.
@@ -196,6 +229,8 @@ pub fn run(c: Command) -> ExitCode {
         Command::Download(a) => run_download(&a),
         Command::Sign(a) => run_sign(&a),
         Command::Verify(a) => run_verify(&a),
+        Command::Report(a) => run_report(&a),
+        Command::Crl(a) => run_crl(&a),
     };
     match r {
         Ok(()) => ExitCode::SUCCESS,
@@ -340,11 +375,10 @@ fn clock_of(a: &DeviceArgs) -> std::sync::Arc<dyn scms_core::time::Clock> {
     }
 }
 
-fn client(
-    a: &DeviceArgs,
+fn transport(
+    device: &scms_ee::provision::Device,
     net: &RaArgs,
-) -> Result<scms_ee::client::Client<scms_ee::client::HttpsTransport>, Failure> {
-    let device = open_device(a)?;
+) -> Result<scms_ee::client::HttpsTransport, Failure> {
     let base = match &net.ra {
         Some(u) => u.clone(),
         None => {
@@ -361,12 +395,16 @@ fn client(
         .clone()
         .unwrap_or_else(|| device.dir.trust_dir().join("root.tls"));
     let root = read_bounded(&root_path, 1 << 20)?;
-    let transport = scms_ee::client::HttpsTransport::new(
-        &base,
-        &root,
-        std::time::Duration::from_secs(net.timeout),
-    )
-    .map_err(bad)?;
+    scms_ee::client::HttpsTransport::new(&base, &root, std::time::Duration::from_secs(net.timeout))
+        .map_err(bad)
+}
+
+fn client(
+    a: &DeviceArgs,
+    net: &RaArgs,
+) -> Result<scms_ee::client::Client<scms_ee::client::HttpsTransport>, Failure> {
+    let device = open_device(a)?;
+    let transport = transport(&device, net)?;
     scms_ee::client::Client::new(device, transport, clock_of(a)).map_err(bad)
 }
 
@@ -453,6 +491,14 @@ fn run_verify(a: &VerifyArgs) -> Result<(), Failure> {
     let mut v =
         scms_ee::messages::Verifier::new(device.trust.clone(), device.intermediates.clone());
     v.max_age = a.max_age;
+    let crl_path = device.dir.trust_dir().join("CRL.oer");
+    if let Ok(crl) = read_bounded(&crl_path, 64 << 20) {
+        match scms_ee::crl::verify_composite(&crl, &device.trust, &device.intermediates, now, None)
+        {
+            Ok(c) => v.set_revocations(c.revocations),
+            Err(e) => eprintln!("scms ee: warning: {}: {e}; not used", crl_path.display()),
+        }
+    }
     match v.verify(&bytes, now, a.psid) {
         Ok(m) => {
             println!(
@@ -467,4 +513,80 @@ fn run_verify(a: &VerifyArgs) -> Result<(), Failure> {
         Err(e) if e.is_malformed() => Err((2, format!("malformed: {e}"))),
         Err(e) => Err((1, format!("invalid: {e}"))),
     }
+}
+
+fn run_report(a: &ReportArgs) -> Result<(), Failure> {
+    use scms_asn1::Coer;
+    use scms_ee::client::RaTransport;
+    let device = open_device(&a.device)?;
+    let now = a.device.time.unwrap_or_else(now_time32);
+    let store = scms_ee::certstore::CertStore::open(&device.dir, &device.keys).map_err(bad)?;
+    let me = store
+        .current(now)
+        .map_err(bad)?
+        .ok_or_else(|| (1, format!("no pseudonym certificate valid at {now}")))?;
+    let ma_path = a
+        .ma_cert
+        .clone()
+        .unwrap_or_else(|| device.dir.trust_dir().join("MA.oer"));
+    let ma = scms_asn1::ieee1609dot2::Certificate::from_coer(&read_bounded(&ma_path, 64 * 1024)?)
+        .map_err(|e| bad(format!("{}: {e}", ma_path.display())))?;
+    let mut spdus = Vec::new();
+    for m in &a.messages {
+        spdus.push(read_bounded(m, 64 * 1024)?);
+    }
+    let report = scms_ee::misbehavior::build_report(
+        &spdus,
+        &[],
+        &scms_ee::misbehavior::Reporter {
+            certificate: &me.cert,
+            key: &me.key,
+        },
+        &ma,
+        scms_core::time::time64_from_time32(now),
+        scms_asn1::ieee1609dot2::ThreeDLocation {
+            latitude: scms_asn1::ieee1609dot2::NinetyDegreeInt(900_000_001),
+            longitude: scms_asn1::ieee1609dot2::OneEightyDegreeInt(1_800_000_001),
+            elevation: 0,
+        },
+    )
+    .map_err(bad)?;
+    transport(&device, &a.net)?
+        .post("/process-misbehavior-report", &report)
+        .map_err(|e| (1, format!("report refused: {e}")))?;
+    println!("misbehavior report on {} message(s) sent", spdus.len());
+    Ok(())
+}
+
+fn run_crl(a: &CrlArgs) -> Result<(), Failure> {
+    use scms_ee::client::RaTransport;
+    let device = open_device(&a.device)?;
+    let now = a.device.time.unwrap_or_else(now_time32);
+    let r = transport(&device, &a.net)?
+        .get("/download-crl/", &[])
+        .map_err(|e| (1, format!("CRL download failed: {e}")))?;
+    if r.status != 200 {
+        return Err((1, format!("CRL download failed: HTTP {}", r.status)));
+    }
+    let trust = device.dir.trust_dir();
+    let hwm_path = trust.join("CRL.hwm");
+    let held = std::fs::read_to_string(&hwm_path)
+        .ok()
+        .and_then(|s| s.trim().parse::<Time32>().ok());
+    let v =
+        scms_ee::crl::verify_composite(&r.body, &device.trust, &device.intermediates, now, held)
+            .map_err(|e| (1, format!("CRL refused: {e}")))?;
+    let write = |path: &Path, bytes: &[u8]| -> Result<(), Failure> {
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, bytes).map_err(|e| bad(format!("{}: {e}", tmp.display())))?;
+        std::fs::rename(&tmp, path).map_err(|e| bad(format!("{}: {e}", path.display())))
+    };
+    write(&trust.join("CRL.oer"), &r.body)?;
+    write(&hwm_path, v.crlg_start.to_string().as_bytes())?;
+    let (hashes, chains) = v.revocations.len();
+    println!(
+        "CRL stored: {hashes} hash entries, {chains} linkage chains, next CRL at {}",
+        v.next_crl
+    );
+    Ok(())
 }

@@ -714,21 +714,35 @@ impl HttpsTransport {
         body: Vec<u8>,
     ) -> Result<Response, TransportError> {
         use http_body_util::BodyExt;
-        let mut b = http::Request::builder()
-            .method(method)
-            .uri(format!("{}{path}", self.base))
-            .header("Content-Type", "application/octet-stream");
-        for (n, v) in headers {
-            b = b.header(n.as_str(), v.as_str());
-        }
-        let req = b
-            .body(http_body_util::Full::new(bytes::Bytes::from(body)))
-            .map_err(|e| TransportError::Connection(e.to_string()))?;
+        let body = bytes::Bytes::from(body);
+        let request = || {
+            let mut b = http::Request::builder()
+                .method(method.clone())
+                .uri(format!("{}{path}", self.base))
+                .header("Content-Type", "application/octet-stream");
+            for (n, v) in headers {
+                b = b.header(n.as_str(), v.as_str());
+            }
+            b.body(http_body_util::Full::new(body.clone()))
+                .map_err(|e| TransportError::Connection(e.to_string()))
+        };
+        let req = request()?;
         self.rt.block_on(async {
-            let resp = tokio::time::timeout(self.timeout, self.client.request(req))
-                .await
-                .map_err(|_| TransportError::Timeout)?
-                .map_err(|e| TransportError::Connection(e.to_string()))?;
+            let send = |req| tokio::time::timeout(self.timeout, self.client.request(req));
+            let resp = match send(req).await.map_err(|_| TransportError::Timeout)? {
+                Ok(r) => r,
+                // A kept-alive connection the server closed meanwhile (e.g. it restarted)
+                // fails on first use: a GET is idempotent, so it is sent again once, on a
+                // new connection.
+                Err(e) if method == http::Method::GET && !e.is_connect() => {
+                    tracing::debug!(error = %e, "stale connection; sending the GET again");
+                    send(request()?)
+                        .await
+                        .map_err(|_| TransportError::Timeout)?
+                        .map_err(|e| TransportError::Connection(e.to_string()))?
+                }
+                Err(e) => return Err(TransportError::Connection(e.to_string())),
+            };
             let status = resp.status().as_u16();
             let headers: Vec<(String, String)> = resp
                 .headers()

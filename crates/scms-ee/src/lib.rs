@@ -17,6 +17,7 @@
 pub mod bootstrap;
 pub mod certstore;
 pub mod client;
+pub mod crl;
 pub mod device;
 pub mod download;
 pub mod enrollment;

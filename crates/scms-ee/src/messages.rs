@@ -67,6 +67,9 @@ pub enum MessageError {
     /// The signature does not verify.
     #[error("the signature does not verify")]
     BadSignature,
+    /// The signing certificate is revoked (its linkage value or hash is on the CRL).
+    #[error("the signing certificate {0} is revoked")]
+    Revoked(String),
     /// Signing failed.
     #[error(transparent)]
     Core(#[from] CoreError),
@@ -194,6 +197,7 @@ pub struct Verifier {
     intermediates: Vec<Certificate>,
     cache: HashMap<HashedId8, Known>,
     unvalidated: HashMap<HashedId8, Certificate>,
+    revocations: Option<scms_core::revocation::RevocationList>,
     /// How old a message may be (seconds).
     pub max_age: u32,
     /// How far in the future a generation time may be (seconds).
@@ -217,6 +221,7 @@ impl Verifier {
             intermediates,
             cache: HashMap::new(),
             unvalidated: HashMap::new(),
+            revocations: None,
             max_age: 30,
             max_future: 5,
         }
@@ -226,6 +231,13 @@ impl Verifier {
     /// first used.
     pub fn add_certificate(&mut self, cert: Certificate) {
         self.unvalidated.insert(certificate_id8(&cert), cert);
+    }
+
+    /// Uses `list` (from a verified CRL) from now on: messages whose signing certificate
+    /// (linkage value of its period, or HashedId10) is revoked are refused. Linkage values
+    /// are expanded once per i-period, then each check is O(1).
+    pub fn set_revocations(&mut self, list: scms_core::revocation::RevocationList) {
+        self.revocations = Some(list);
     }
 
     /// Number of validated certificates cached.
@@ -314,6 +326,13 @@ impl Verifier {
             }
         };
         let known = self.validate(&cert, gen32)?;
+        if let Some(r) = self.revocations.as_mut() {
+            if r.is_revoked(&known.cert) {
+                return Err(MessageError::Revoked(hex::encode(certificate_id8(
+                    &known.cert,
+                ))));
+            }
+        }
         if u64::from(gen32) < known.window.0 || u64::from(gen32) >= known.window.1 {
             return Err(MessageError::NotValidAt(gen32));
         }

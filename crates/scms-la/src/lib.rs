@@ -18,7 +18,10 @@
 //!   `ToBeEncryptedIndividualPLV {iValue, plv}`; `values[k][j]` is for `i = iMin + k`
 //!   (`iMin..=iMax`), `j = 0..jMax`.
 //! - `requestHash` = HashedId8 of the COER `ToBeSignedData` of the RA's SignedData (payload
-//!   and generationTime); a repeated request returns the same chains (idempotent).
+//!   and generationTime). A repeated request — the same bytes, signature included — returns
+//!   the same chains (idempotent); two requests signed separately are two requests even if
+//!   their content and generationTime are equal (the RA signs with a fresh nonce), so two
+//!   devices never share a chain.
 
 #![forbid(unsafe_code)]
 
@@ -48,6 +51,7 @@ use scms_core::sign::{self, SignerId};
 use scms_core::signer::{KeyPair, Signer};
 use scms_core::time::Clock;
 use scms_core::CoreError;
+use scms_crypto::hash::sha256;
 use scms_crypto::linkage::{advance_seed, pre_linkage_value, LinkageSeed};
 use scms_crypto::{ccm, default_backend, AesKey, CurveBackend, Point, Secret};
 use scms_store::keystore::Keystore;
@@ -308,6 +312,10 @@ impl La {
         sign::verify_signed_data(self.backend, sd, Some(&self.ra_cert), &self.ra_key)
             .map_err(|e| LaError::InvalidSignature(e.to_string()))?;
         let request_hash: HashedId8 = hashed_id(&sd.tbs_data.to_coer());
+        // The idempotency key of the fresh chains: the whole signed request. Keying them on
+        // `requestHash` would hand the same chains to two devices whose requests the RA
+        // signed in the same second with equal content.
+        let replay_key = sha256(request);
         let payload = match sd.tbs_data.payload.data.as_deref() {
             Some(Ieee1609Dot2Data {
                 content: Ieee1609Dot2Content::UnsecuredData(o),
@@ -337,7 +345,7 @@ impl La {
                 req.header.ra_id.0, self.ra_name
             )));
         }
-        let reply = match self.serve(&req, &request_hash)? {
+        let reply = match self.serve(&req, &replay_key)? {
             Ok(r) => LaRaPreLinkageValueResponseMsgReply::Success(r),
             Err(Reject(code, why)) => {
                 tracing::info!(la = self.which.name(), ?code, why, "PLV request rejected");
@@ -351,7 +359,7 @@ impl La {
     fn serve(
         &self,
         req: &RaLaIndividualPreLinkageValueRequestMsg,
-        request_hash: &HashedId8,
+        replay_key: &[u8; 32],
     ) -> Result<Result<PreLinkageValueRequestResponse, Reject>, LaError> {
         let h = &req.header;
         if h.version != 1 {
@@ -417,7 +425,7 @@ impl La {
             continued_chains.push((chain, lci.clone()));
         }
         let fresh_chains = if fresh > 0 {
-            self.fresh_chains(request_hash, fresh, h.i_min)?
+            self.fresh_chains(replay_key, fresh, h.i_min)?
         } else {
             Vec::new()
         };
@@ -446,14 +454,15 @@ impl La {
         }))
     }
 
-    /// The fresh chains of a request: created now, or the ones created by an earlier copy.
+    /// The fresh chains of a request: created now, or the ones created by an earlier copy
+    /// (same `replay_key`).
     fn fresh_chains(
         &self,
-        request_hash: &HashedId8,
+        replay_key: &[u8; 32],
         n: u32,
         start_i: u16,
     ) -> Result<Vec<ChainRecord>, LaError> {
-        if let Some(existing) = self.store.request_chains(request_hash)? {
+        if let Some(existing) = self.store.request_chains(replay_key)? {
             return Ok(existing);
         }
         let mut new = Vec::with_capacity(n as usize);
@@ -467,7 +476,7 @@ impl La {
         }
         Ok(self
             .store
-            .create_chains(request_hash, self.clock.now(), new)?)
+            .create_chains(replay_key, self.clock.now(), new)?)
     }
 
     fn seal(&self, seed: &LinkageSeed) -> Result<Vec<u8>, LaError> {

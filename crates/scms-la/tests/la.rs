@@ -324,6 +324,37 @@ fn fresh_chains_continuations_and_privacy() {
 }
 
 #[test]
+fn equal_requests_signed_apart_get_distinct_chains() {
+    // The RA pipeline may plan two devices in separate runs within one second: the two
+    // requests then have the same content and generationTime, only their signatures
+    // differ. They must not share chains (the devices would share linkage values).
+    let e = env();
+    let la1 = La::open(&e.layout, &e.keys, Which::La1, e.clock.clone()).unwrap();
+    let k1: AesKey = e.keys.load_secret_array("la1-pca").unwrap();
+    let a = request(&e, I0, I0, 2, Some(1), None);
+    let b = request(&e, I0, I0, 2, Some(1), None);
+    assert_ne!(a, b);
+    let ra = success(open(&e, &la1, &la1.handle(&a).unwrap()));
+    let rb = success(open(&e, &la1, &la1.handle(&b).unwrap()));
+    assert_eq!(la1.store().chain_count().unwrap(), 2);
+    assert_ne!(
+        ra.individual[0].linkage_chain_id,
+        rb.individual[0].linkage_chain_id
+    );
+    assert_ne!(
+        pca_open(&k1, 0x1234, &ra.individual[0].values[0][0]).plv,
+        pca_open(&k1, 0x1234, &rb.individual[0].values[0][0]).plv
+    );
+    // The same bytes again: the same chain (its id is re-encrypted: compare values).
+    let again = success(open(&e, &la1, &la1.handle(&b).unwrap()));
+    assert_eq!(la1.store().chain_count().unwrap(), 2);
+    assert_eq!(
+        pca_open(&k1, 0x1234, &again.individual[0].values[0][1]),
+        pca_open(&k1, 0x1234, &rb.individual[0].values[0][1])
+    );
+}
+
+#[test]
 fn refusals() {
     let e = env();
     let la1 = La::open(&e.layout, &e.keys, Which::La1, e.clock.clone()).unwrap();

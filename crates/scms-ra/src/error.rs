@@ -130,6 +130,9 @@ pub enum RaError {
     /// An internal failure (encoding, signing, zip).
     #[error("RA internal error: {0}")]
     Internal(String),
+    /// An MA request was refused (the ma-ra error name and the detail).
+    #[error("MA request refused: {0}")]
+    MaRequest(String),
 }
 
 impl RaError {

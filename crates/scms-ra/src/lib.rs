@@ -19,6 +19,7 @@
 mod ee;
 mod error;
 mod files;
+mod ma;
 mod messages;
 mod pipeline;
 
@@ -38,6 +39,7 @@ use scms_store::ra::{RaStore, SqliteRaStore};
 
 pub use error::{RaError, RaErrorCode};
 pub use files::{DownloadKind, FileBytes, Served};
+pub use ma::{ForwardReport, MaClient, MAX_REPORT};
 pub use pipeline::StepReport;
 
 /// Which Linkage Authority.
@@ -95,6 +97,10 @@ pub struct RaOptions {
     pub identity_supply_periods: Option<u32>,
     /// `certDLURL` of the acks (default: the RA's FQDN).
     pub cert_dl_url: Option<String>,
+    /// Misbehavior reports pooled before they are shuffled and forwarded (default 10,000).
+    pub report_threshold: Option<u32>,
+    /// Age (seconds) at which pooled reports are forwarded anyway (default 1 day).
+    pub report_max_age: Option<u32>,
 }
 
 impl std::fmt::Debug for RaOptions {
@@ -148,6 +154,10 @@ pub struct RaSettings {
     pub application_overlap: u32,
     /// `certDLURL`.
     pub cert_dl_url: String,
+    /// Misbehavior reports pooled before forwarding.
+    pub report_threshold: u32,
+    /// Age (seconds) at which pooled reports are forwarded anyway.
+    pub report_max_age: u32,
 }
 
 /// The Registration Authority.
@@ -162,6 +172,7 @@ pub struct Ra {
     eca_ids: Vec<HashedId8>,
     pca_cert: Certificate,
     la_certs: (Certificate, Certificate),
+    ma_cert: Option<Certificate>,
     store: Arc<dyn RaStore>,
     la: Arc<dyn LaClient>,
     pca: Arc<dyn PcaClient>,
@@ -240,6 +251,8 @@ impl Ra {
             application_validity_hours: u16::try_from(app_validity.div_ceil(3600)).unwrap_or(169),
             application_overlap: secs(&gp.rse_application_cert_overlap.0),
             cert_dl_url: options.cert_dl_url.unwrap_or_else(|| cfg.fqdn("ra")),
+            report_threshold: options.report_threshold.unwrap_or(10_000).max(1),
+            report_max_age: options.report_max_age.unwrap_or(86_400),
         };
 
         let keys = Keystore::open(&layout.keys(), options.passphrase).map_err(setup)?;
@@ -256,6 +269,12 @@ impl Ra {
             read_cert(&layout.cert("la2"))?,
         );
         let eca = read_cert(&layout.cert("eca"))?;
+        let ma_path = layout.cert("ma");
+        let ma_cert = if ma_path.exists() {
+            Some(read_cert(&ma_path)?)
+        } else {
+            None
+        };
 
         // Every certificate in certs/: electors for the trust store, CAs as intermediates.
         let mut electors = Vec::new();
@@ -307,6 +326,7 @@ impl Ra {
             eca_ids: vec![certificate_id8(&eca)],
             pca_cert,
             la_certs,
+            ma_cert,
             store: Arc::new(store),
             la,
             pca,

@@ -62,20 +62,25 @@ pub(crate) fn signed_data(
     })
 }
 
-/// A `signedCertificateRequest` over `pdu`, signer = `certificate { cert }`.
+/// A `signedCertificateRequest` over `pdu`, signer = `certificate { cert }`, with its HPCR
+/// (SHA-256 of the COER `tbsRequest`, as the PCA computes it).
 pub(crate) fn signed_request(
     key: &dyn Signer,
     cert: &Certificate,
     pdu: ScmsPDU,
-) -> Result<Ieee1609Dot2Data, RaError> {
+) -> Result<(Ieee1609Dot2Data, [u8; 32]), RaError> {
     let scr =
         sign::sign_certificate_request(key, pdu, SignerId::Certificate(cert)).map_err(internal)?;
-    Ok(Ieee1609Dot2Data {
-        protocol_version: 3,
-        content: Ieee1609Dot2Content::SignedCertificateRequest(
-            Opaque::new(scr.to_coer()).map_err(|e| internal(format!("{e:?}")))?,
-        ),
-    })
+    let hpcr = scms_crypto::hash::sha256(&scr.tbs_request.to_coer());
+    Ok((
+        Ieee1609Dot2Data {
+            protocol_version: 3,
+            content: Ieee1609Dot2Content::SignedCertificateRequest(
+                Opaque::new(scr.to_coer()).map_err(|e| internal(format!("{e:?}")))?,
+            ),
+        },
+        hpcr,
+    ))
 }
 
 /// Opens a SignedData from `peer` signed with `signer`'s key (certificate carried or by

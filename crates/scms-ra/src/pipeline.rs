@@ -362,18 +362,23 @@ impl Ra {
                     group_linkage_info: None,
                     enc_butterfly_key_h: compressed(&q),
                 };
+                let (request, hpcr) =
+                    self.pca_request(RaPcaCertRequestMsgCertRequestInfo::PseudonymCertReq(info))?;
                 out.push(NewPcaRequest {
                     i,
                     j,
-                    request: self
-                        .pca_request(RaPcaCertRequestMsgCertRequestInfo::PseudonymCertReq(info))?,
+                    request,
+                    hpcr: Some(hpcr),
                 });
             }
         }
         Ok(out)
     }
 
-    fn pca_request(&self, info: RaPcaCertRequestMsgCertRequestInfo) -> Result<Vec<u8>, RaError> {
+    fn pca_request(
+        &self,
+        info: RaPcaCertRequestMsgCertRequestInfo,
+    ) -> Result<(Vec<u8>, [u8; 32]), RaError> {
         let msg = RaPcaCertRequestMsg {
             version: 1,
             ra_id: host(&self.settings.ra_host)?,
@@ -383,7 +388,8 @@ impl Ra {
             version: 1,
             content: ScmsPDUContent::PcaRa(PcaRaInterfacePDU::RaPcaCertRequest(msg)),
         };
-        Ok(signed_request(self.signer.as_ref(), &self.cert, pdu)?.to_coer())
+        let (d, hpcr) = signed_request(self.signer.as_ref(), &self.cert, pdu)?;
+        Ok((d.to_coer(), hpcr))
     }
 
     // ---------------------------------------------------------------- identification
@@ -448,7 +454,9 @@ impl Ra {
                     i,
                     j: 0,
                     request: self
-                        .pca_request(RaPcaCertRequestMsgCertRequestInfo::AuthCertReq(info))?,
+                        .pca_request(RaPcaCertRequestMsgCertRequestInfo::AuthCertReq(info))?
+                        .0,
+                    hpcr: None,
                 });
             }
             if self
@@ -502,7 +510,10 @@ impl Ra {
             let reqs = vec![NewPcaRequest {
                 i: 0,
                 j: 0,
-                request: self.pca_request(RaPcaCertRequestMsgCertRequestInfo::AuthCertReq(info))?,
+                request: self
+                    .pca_request(RaPcaCertRequestMsgCertRequestInfo::AuthCertReq(info))?
+                    .0,
+                hpcr: None,
             }];
             if self.store.add_requests(s.id, 0, 1, &reqs, false, now)? {
                 rep.requests_created += 1;

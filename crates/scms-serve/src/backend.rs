@@ -1,5 +1,5 @@
-//! The back-end services: LA1/LA2 and the PCA (mutual TLS, RA only), the MA's CRL store
-//! and the PG's global files.
+//! The back-end services: LA1/LA2 and the PCA (mutual TLS, RA only; their MA routes MA
+//! only), the MA's CRL store and the PG's global files.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -15,6 +15,7 @@ use scms_net::http::{error_response, file_response, octets, quoted_etag};
 use scms_pca::Pca;
 
 use crate::common::{bare, blocking, health, require_client, AllowedClients};
+use crate::ma::{LA_MA_PATH, PCA_MA_PATH};
 use crate::ra::{LA_PATH, PCA_PATH};
 
 /// Largest request body of the LA and PCA services (bytes).
@@ -38,17 +39,41 @@ async fn la_handle(State(s): State<Arc<Backend<La>>>, body: Bytes) -> Response {
     }
 }
 
+async fn la_handle_ma(State(s): State<Arc<Backend<La>>>, body: Bytes) -> Response {
+    let la = s.inner.clone();
+    match blocking(move || la.handle_ma(&body)).await {
+        Ok(Ok(reply)) => octets(reply),
+        Ok(Err(e)) => error_response(s.qa, StatusCode::INTERNAL_SERVER_ERROR, "laError", &e),
+        Err(r) => r,
+    }
+}
+
 /// LA `POST /la/pre-linkage-values`: `SignedRaLaIndividualPreLinkageValueRequest` →
-/// `SignedLaRaPreLinkageValueResponse` (COER), for the RA's TLS client only.
-pub(crate) fn la_router(la: Arc<La>, qa: bool, allowed: AllowedClients) -> Router {
+/// `SignedLaRaPreLinkageValueResponse` (COER), for the RA's TLS client only; `POST
+/// /la/linkage-seed`: `SignedLSRequest` → `SecuredLSReply`, for the MA's TLS client only.
+pub(crate) fn la_router(
+    la: Arc<La>,
+    qa: bool,
+    allowed: AllowedClients,
+    allowed_ma: AllowedClients,
+) -> Router {
+    let state = Arc::new(Backend { inner: la, qa });
+    let ma = Router::new()
+        .route(LA_MA_PATH, post(la_handle_ma))
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            allowed_ma,
+            require_client,
+        ));
     Router::new()
         .route(LA_PATH, post(la_handle))
-        .with_state(Arc::new(Backend { inner: la, qa }))
+        .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BACKEND_REQUEST))
         .layer(axum::middleware::from_fn_with_state(
             allowed,
             require_client,
         ))
+        .merge(ma)
         .route("/health", get(health))
         .fallback(not_found)
 }
@@ -62,17 +87,42 @@ async fn pca_handle(State(s): State<Arc<Backend<Pca>>>, body: Bytes) -> Response
     }
 }
 
+async fn pca_handle_ma(State(s): State<Arc<Backend<Pca>>>, body: Bytes) -> Response {
+    let pca = s.inner.clone();
+    match blocking(move || pca.handle_ma(&body)).await {
+        Ok(Ok(reply)) => octets(reply),
+        Ok(Err(e)) => error_response(s.qa, StatusCode::INTERNAL_SERVER_ERROR, "pcaError", &e),
+        Err(r) => r,
+    }
+}
+
 /// PCA `POST /pca/certificate-request`: `SecuredRaPcaCertificateRequest` →
-/// `SecuredPcaRaCertificateRequestReply` (COER), for the RA's TLS client only.
-pub(crate) fn pca_router(pca: Arc<Pca>, qa: bool, allowed: AllowedClients) -> Router {
+/// `SecuredPcaRaCertificateRequestReply` (COER), for the RA's TLS client only; `POST
+/// /pca/ma-request`: `SecuredMaPcaHPCRRequest` (or PLV request) → the PCA's secured reply,
+/// for the MA's TLS client only.
+pub(crate) fn pca_router(
+    pca: Arc<Pca>,
+    qa: bool,
+    allowed: AllowedClients,
+    allowed_ma: AllowedClients,
+) -> Router {
+    let state = Arc::new(Backend { inner: pca, qa });
+    let ma = Router::new()
+        .route(PCA_MA_PATH, post(pca_handle_ma))
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            allowed_ma,
+            require_client,
+        ));
     Router::new()
         .route(PCA_PATH, post(pca_handle))
-        .with_state(Arc::new(Backend { inner: pca, qa }))
+        .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BACKEND_REQUEST))
         .layer(axum::middleware::from_fn_with_state(
             allowed,
             require_client,
         ))
+        .merge(ma)
         .route("/health", get(health))
         .fallback(not_found)
 }
@@ -107,7 +157,7 @@ async fn serve_file(State(f): State<FileService>, headers: HeaderMap) -> Respons
 
 /// The MA's CRL store: `GET /download-crl/` (and `/download-crl`) → `files/CRL.oer`
 /// (composite CRL, no authentication, `Range` and `If-None-Match` supported).
-pub(crate) fn ma_router(files: PathBuf, qa: bool) -> Router {
+pub(crate) fn crl_router(files: PathBuf, qa: bool) -> Router {
     let crl = FileService {
         path: files.join("CRL.oer"),
         stem: "composite_crl",
@@ -118,7 +168,6 @@ pub(crate) fn ma_router(files: PathBuf, qa: bool) -> Router {
         .route("/download-crl/", get(serve_file))
         .route("/download-crl", get(serve_file))
         .with_state(crl)
-        .route("/health", get(health))
         .fallback(not_found)
 }
 

@@ -6,7 +6,7 @@
 //! | RA | `ports.ra` (8892) | server-only | every EE path of the seed's RA services view, `/health` |
 //! | PCA | `ports.pca` (8893) | mutual, RA only | `POST /pca/certificate-request`, `/health` |
 //! | LA1, LA2 | `ports.la1` (8895), `ports.la2` (8896) | mutual, RA only | `POST /la/pre-linkage-values`, `/health` |
-//! | MA (CRL store) | `ports.ma` (8894) | server-only | `GET /download-crl/`, `/health` |
+//! | MA | `ports.ma` (8894) | server-only; client certificate optional | `GET /download-crl/` (anyone), `POST /ma/misbehavior-report` (RA only), `/health` |
 //! | PG | `ports.pg` (8897) | mutual | `GET /download/policy/global`, `GET /download/global-certificate-chain`, `/health` |
 //! | LOP | `ports.lop` (8890) | server-only | everything, forwarded to the RA (`/download-crl/` to the MA) |
 //!
@@ -22,6 +22,7 @@
 
 mod backend;
 mod common;
+mod ma;
 mod ra;
 
 use std::collections::BTreeMap;
@@ -45,6 +46,7 @@ use tokio::task::JoinHandle;
 use zeroize::Zeroizing;
 
 pub use backend::MAX_BACKEND_REQUEST;
+pub use ma::{HttpsMaPeers, HttpsPeer, LA_MA_PATH, MA_REPORT_PATH, PCA_MA_PATH, RA_MA_PATH};
 pub use ra::{HttpsLaClient, HttpsPcaClient, LA_PATH, MAX_EE_REQUEST, PCA_PATH};
 
 /// A service of `scms serve`.
@@ -166,6 +168,10 @@ pub struct ServeOptions {
     pub step_interval: Duration,
     /// Connection limits and timeouts of every server.
     pub limits: ServerLimits,
+    /// The MA's detection policy (default [`scms_ma::Policy::default`]).
+    pub ma_policy: Option<scms_ma::Policy>,
+    /// Period of the MA task (detection policy, investigations, daily CRL).
+    pub ma_interval: Duration,
 }
 
 impl Default for ServeOptions {
@@ -180,6 +186,8 @@ impl Default for ServeOptions {
             ra: scms_ra::RaOptions::default(),
             step_interval: Duration::from_secs(5),
             limits: ServerLimits::default(),
+            ma_policy: None,
+            ma_interval: Duration::from_secs(60),
         }
     }
 }
@@ -238,6 +246,7 @@ pub struct Running {
     trigger: ShutdownTrigger,
     tasks: Vec<JoinHandle<()>>,
     kick: Option<Arc<Notify>>,
+    kick_ma: Option<Arc<Notify>>,
 }
 
 impl Running {
@@ -259,6 +268,13 @@ impl Running {
     /// Wakes the RA pipeline task now (if the RA runs here).
     pub fn kick_ra(&self) {
         if let Some(k) = &self.kick {
+            k.notify_one();
+        }
+    }
+
+    /// Wakes the MA task now (detection policy and investigations), if the MA runs here.
+    pub fn kick_ma(&self) {
+        if let Some(k) = &self.kick_ma {
             k.notify_one();
         }
     }
@@ -332,17 +348,19 @@ pub async fn start(
     let (trigger, shutdown) = shutdown_channel();
     let mut tasks = Vec::new();
     let mut kick = None;
-    let ra_tls_cert = || -> Result<_, ServeError> {
-        let creds = Credentials::load(&tls_dir, "ra").map_err(tls_err(Component::Ra))?;
+    let mut kick_ma = None;
+    let tls_client = |who: Component, service: &'static str| -> Result<_, ServeError> {
+        let creds = Credentials::load(&tls_dir, who.name()).map_err(tls_err(who))?;
         let cert = creds
             .certificate()
             .cloned()
-            .ok_or_else(|| open_err(Component::Ra)("tls/ra.pem holds no certificate".into()))?;
+            .ok_or_else(|| open_err(who)(format!("tls/{}.pem holds no certificate", who.name())))?;
         Ok(common::AllowedClients {
-            service: "",
-            certs: Arc::new(vec![("ra".to_owned(), cert)]),
+            service,
+            certs: Arc::new(vec![(who.name().to_owned(), cert)]),
         })
     };
+    let ra_tls_cert = || tls_client(Component::Ra, "");
 
     for c in components {
         let Some(listener) = listeners.remove(&c) else {
@@ -355,6 +373,9 @@ pub async fn start(
         );
         let auth = if mutual {
             ClientAuth::RequireFrom(root.clone())
+        } else if matches!(c, Component::Ra | Component::Ma) {
+            // EE-facing, with routes for the MA (at the RA) or the RA (at the MA).
+            ClientAuth::OptionalFrom(root.clone())
         } else {
             ClientAuth::None
         };
@@ -380,7 +401,8 @@ pub async fn start(
                 .map_err(open_err(c))?;
                 let mut allowed = ra_tls_cert()?;
                 allowed.service = c.name();
-                backend::la_router(Arc::new(la), opts.qa, allowed)
+                let allowed_ma = tls_client(Component::Ma, c.name())?;
+                backend::la_router(Arc::new(la), opts.qa, allowed, allowed_ma)
             }
             Component::Pca => {
                 let (layout, clock, pass) = (
@@ -397,9 +419,50 @@ pub async fn start(
                 .map_err(open_err(c))?;
                 let mut allowed = ra_tls_cert()?;
                 allowed.service = "pca";
-                backend::pca_router(Arc::new(pca), opts.qa, allowed)
+                let allowed_ma = tls_client(Component::Ma, "pca")?;
+                backend::pca_router(Arc::new(pca), opts.qa, allowed, allowed_ma)
             }
-            Component::Ma => backend::ma_router(layout.files(), opts.qa),
+            Component::Ma => {
+                let (l, clock, pass, policy) = (
+                    layout.clone(),
+                    opts.clock.clone(),
+                    passphrase(&opts.passphrase),
+                    opts.ma_policy.clone(),
+                );
+                let ma = tokio::task::spawn_blocking(move || {
+                    let keys = Keystore::open(&l.keys(), pass).map_err(|e| e.to_string())?;
+                    let mut ma = scms_ma::Ma::open(&l, &keys, clock).map_err(|e| e.to_string())?;
+                    if let Some(p) = policy {
+                        ma.set_policy(p);
+                    }
+                    Ok::<_, String>(ma)
+                })
+                .await
+                .map_err(|e| open_err(c)(e.to_string()))?
+                .map_err(open_err(c))?;
+                let ma = Arc::new(ma);
+                let client = HttpsClient::new(root.clone(), Some(&creds)).map_err(tls_err(c))?;
+                let peers = Arc::new(HttpsMaPeers::new(
+                    client,
+                    tokio::runtime::Handle::current(),
+                    &peer_url(Component::Pca),
+                    &peer_url(Component::Ra),
+                    &peer_url(Component::La1),
+                    &peer_url(Component::La2),
+                ));
+                let k = Arc::new(Notify::new());
+                tasks.push(tokio::spawn(ma::ma_task(
+                    ma.clone(),
+                    peers,
+                    opts.clock.clone(),
+                    k.clone(),
+                    opts.ma_interval,
+                    shutdown.clone(),
+                )));
+                kick_ma = Some(k.clone());
+                let allowed = tls_client(Component::Ra, "ma")?;
+                ma::ma_router(ma, layout.files(), opts.qa, k, allowed)
+            }
             Component::Pg => backend::pg_router(layout.files(), opts.qa),
             Component::Ra => {
                 let client = HttpsClient::new(root.clone(), Some(&creds)).map_err(tls_err(c))?;
@@ -410,7 +473,17 @@ pub async fn start(
                     &peer_url(Component::La1),
                     &peer_url(Component::La2),
                 ));
-                let pca = Arc::new(HttpsPcaClient::new(client, rt, &peer_url(Component::Pca)));
+                let pca = Arc::new(HttpsPcaClient::new(
+                    client.clone(),
+                    rt.clone(),
+                    &peer_url(Component::Pca),
+                ));
+                let ma_client: Arc<dyn scms_ra::MaClient> = Arc::new(HttpsPeer::new(
+                    client,
+                    rt,
+                    &peer_url(Component::Ma),
+                    MA_REPORT_PATH,
+                ));
                 let mut ra_opts = std::mem::take(&mut opts.ra);
                 if ra_opts.passphrase.is_none() {
                     ra_opts.passphrase = passphrase(&opts.passphrase);
@@ -429,15 +502,20 @@ pub async fn start(
                     opts.clock.clone(),
                     k.clone(),
                     opts.step_interval,
+                    ma_client,
                     shutdown.clone(),
                 )));
                 kick = Some(k.clone());
-                ra::router(Arc::new(ra::RaService {
-                    ra,
-                    clock: opts.clock.clone(),
-                    qa: opts.qa,
-                    kick: k,
-                }))
+                let allowed_ma = tls_client(Component::Ma, "ra")?;
+                ra::router(
+                    Arc::new(ra::RaService {
+                        ra,
+                        clock: opts.clock.clone(),
+                        qa: opts.qa,
+                        kick: k,
+                    }),
+                    allowed_ma,
+                )
             }
             Component::Lop => {
                 let client = HttpsClient::new(root.clone(), Some(&creds)).map_err(tls_err(c))?;
@@ -464,6 +542,7 @@ pub async fn start(
         trigger,
         tasks,
         kick,
+        kick_ma,
     })
 }
 

@@ -15,11 +15,12 @@ use scms_core::time::Clock;
 use scms_net::http::{
     error_response, file_response, not_modified, octets, quoted_etag, HttpsClient, Shutdown,
 };
-use scms_ra::{DownloadKind, LaClient, LaIndex, PcaClient, Ra, RaError, Served};
+use scms_ra::{DownloadKind, LaClient, LaIndex, MaClient, PcaClient, Ra, RaError, Served};
 use tokio::runtime::Handle;
 use tokio::sync::Notify;
 
-use crate::common::{blocking, health};
+use crate::common::{blocking, health, require_client, AllowedClients};
+use crate::ma::RA_MA_PATH;
 
 /// Largest EE request body (bytes).
 pub const MAX_EE_REQUEST: usize = 1 << 20;
@@ -203,23 +204,50 @@ async fn local_chain(State(s): St, h: HeaderMap) -> Response {
     served(s, h, Ra::local_certificate_chain).await
 }
 
-async fn misbehavior_report(State(s): St) -> Response {
-    // TODO: forward SecuredMisbehaviorReports to the MA once the RA library stores them.
-    error_response(
-        s.qa,
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "raMisbehaviorReportUnsupported",
-        &"TODO: misbehavior reports are not forwarded to the MA yet",
-    )
+async fn misbehavior_report(State(s): St, body: Bytes) -> Response {
+    let now = s.clock.now();
+    let ra = s.ra.clone();
+    match blocking(move || ra.misbehavior_report(&body, now)).await {
+        Ok(Ok(())) => {
+            s.kick.notify_one();
+            octets(Vec::new())
+        }
+        Ok(Err(e)) => ra_error(s.qa, &e),
+        Err(r) => r,
+    }
+}
+
+async fn ma_request(State(s): St, body: Bytes) -> Response {
+    let now = s.clock.now();
+    let ra = s.ra.clone();
+    match blocking(move || ra.handle_ma(&body, now)).await {
+        Ok(Ok(reply)) => octets(reply),
+        Ok(Err(e)) => error_response(
+            s.qa,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "raMaRequestRefused",
+            &e,
+        ),
+        Err(r) => r,
+    }
 }
 
 async fn invalid_url(State(s): St, uri: Uri) -> Response {
     error_response(s.qa, StatusCode::NOT_FOUND, "raInvalidURL", &uri.path())
 }
 
-/// The RA's EE-facing router (seed §"Software Design – MA and RA Services Views").
-pub(crate) fn router(s: Arc<RaService>) -> Router {
+/// The RA's EE-facing router (seed §"Software Design – MA and RA Services Views") and
+/// `POST /ra/ma-request` for the MA's TLS client only.
+pub(crate) fn router(s: Arc<RaService>, allowed_ma: AllowedClients) -> Router {
+    let ma = Router::new()
+        .route(RA_MA_PATH, post(ma_request))
+        .with_state(s.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            allowed_ma,
+            require_client,
+        ));
     Router::new()
+        .merge(ma)
         .route("/provision-pseudonym-certificate-batch", post(pseudonym))
         .route("/download/info", get(info))
         .route("/download/policy/local", get(local_policy))
@@ -241,13 +269,14 @@ pub(crate) fn router(s: Arc<RaService>) -> Router {
         .with_state(s)
 }
 
-/// The background pipeline: [`Ra::run_until_idle`] every `interval` and whenever a request
-/// was accepted, until shutdown.
+/// The background pipeline: [`Ra::run_until_idle`] and [`Ra::forward_reports`] (to `ma`)
+/// every `interval` and whenever a request was accepted, until shutdown.
 pub(crate) async fn pipeline(
     ra: Arc<Ra>,
     clock: Arc<dyn Clock>,
     kick: Arc<Notify>,
     interval: Duration,
+    ma: Arc<dyn MaClient>,
     mut shutdown: Shutdown,
 ) {
     loop {
@@ -257,6 +286,16 @@ pub(crate) async fn pipeline(
             _ = tokio::time::sleep(interval) => {}
         }
         let now = clock.now();
+        let (r, m) = (ra.clone(), ma.clone());
+        match tokio::task::spawn_blocking(move || r.forward_reports(now, m.as_ref())).await {
+            Ok(Ok(f)) => {
+                for e in &f.errors {
+                    tracing::warn!(error = %e, "report forwarding failed (retried at the next step)");
+                }
+            }
+            Ok(Err(e)) => tracing::warn!(error = %e, "report forwarding failed"),
+            Err(e) => tracing::error!(error = %e, "report forwarding task failed"),
+        }
         let ra = ra.clone();
         match tokio::task::spawn_blocking(move || ra.run_until_idle(now)).await {
             Ok(Ok(rep)) => {

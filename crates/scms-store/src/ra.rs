@@ -140,6 +140,29 @@ pub struct NewPcaRequest {
     pub j: u32,
     /// COER of the signed request.
     pub request: Vec<u8>,
+    /// Pseudonym requests: the HPCR the PCA will compute (SHA-256 of the COER
+    /// `tbsRequest`), recorded with the request so the MA can be answered (ma-ra).
+    pub hpcr: Option<[u8; 32]>,
+}
+
+/// What the RA knows about an HPCR (for the MA's `maRaLCIRequest` / `maRaBlacklistRequest`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HpcrRecord {
+    /// The stream (device request) the PCA request belongs to.
+    pub stream_id: i64,
+    /// The request's i.
+    pub i: u32,
+}
+
+/// A misbehavior report waiting in the RA's shuffle pool (opaque: encrypted to the MA).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PooledReport {
+    /// Row id.
+    pub id: i64,
+    /// The `SecuredMisbehaviorReport` bytes as received.
+    pub body: Vec<u8>,
+    /// Time32 of receipt.
+    pub received_at: u32,
 }
 
 /// The outcome of one individual request.
@@ -203,6 +226,14 @@ pub trait RaStore: Send + Sync {
     /// The version counter of a served file: starts at 0, incremented when `digest`
     /// differs from the last one recorded for `name`.
     fn file_version(&self, name: &str, digest: &[u8; 32]) -> Result<u16>;
+    /// The stream and i of the pseudonym request with this HPCR.
+    fn hpcr(&self, hpcr: &[u8; 32]) -> Result<Option<HpcrRecord>>;
+    /// Stores a misbehavior report in the forwarding pool.
+    fn pool_report(&self, body: &[u8], now: u32) -> Result<i64>;
+    /// Every pooled report, oldest first.
+    fn pooled_reports(&self) -> Result<Vec<PooledReport>>;
+    /// Removes a report once the MA has accepted it.
+    fn remove_report(&self, id: i64) -> Result<()>;
 }
 
 /// [`RaStore`] on SQLite.
@@ -263,6 +294,16 @@ CREATE TABLE IF NOT EXISTS attempts (
     at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS attempts_device ON attempts(enrollment_id, at);
+CREATE TABLE IF NOT EXISTS hpcr (
+    hpcr BLOB PRIMARY KEY,
+    stream_id INTEGER NOT NULL REFERENCES streams(id),
+    i INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS mb_reports (
+    id INTEGER PRIMARY KEY,
+    body BLOB NOT NULL,
+    received_at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS file_versions (
     name TEXT PRIMARY KEY,
     digest BLOB NOT NULL,
@@ -465,8 +506,13 @@ impl RaStore for SqliteRaStore {
                 "INSERT INTO pca_requests (stream_id, i, j, request, created_at, shuffle) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
+            let mut hp =
+                tx.prepare("INSERT OR IGNORE INTO hpcr (hpcr, stream_id, i) VALUES (?1, ?2, ?3)")?;
             for r in requests {
                 st.execute(params![stream_id, r.i, r.j, r.request, now, shuffle])?;
+                if let Some(h) = &r.hpcr {
+                    hp.execute(params![&h[..], stream_id, r.i])?;
+                }
             }
         }
         tx.commit()?;
@@ -597,6 +643,61 @@ impl RaStore for SqliteRaStore {
         Ok(())
     }
 
+    fn hpcr(&self, hpcr: &[u8; 32]) -> Result<Option<HpcrRecord>> {
+        let row: Option<(i64, i64)> = self
+            .conn()?
+            .query_row(
+                "SELECT stream_id, i FROM hpcr WHERE hpcr = ?1",
+                [&hpcr[..]],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        row.map(|(stream_id, i)| {
+            Ok(HpcrRecord {
+                stream_id,
+                i: u32_of(i, "hpcr.i")?,
+            })
+        })
+        .transpose()
+    }
+
+    fn pool_report(&self, body: &[u8], now: u32) -> Result<i64> {
+        let c = self.conn()?;
+        c.execute(
+            "INSERT INTO mb_reports (body, received_at) VALUES (?1, ?2)",
+            params![body, now],
+        )?;
+        Ok(c.last_insert_rowid())
+    }
+
+    fn pooled_reports(&self) -> Result<Vec<PooledReport>> {
+        let c = self.conn()?;
+        let mut st = c.prepare("SELECT id, body, received_at FROM mb_reports ORDER BY id")?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, Vec<u8>>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (id, body, at) = r?;
+            out.push(PooledReport {
+                id,
+                body,
+                received_at: u32_of(at, "mb_reports.received_at")?,
+            });
+        }
+        Ok(out)
+    }
+
+    fn remove_report(&self, id: i64) -> Result<()> {
+        self.conn()?
+            .execute("DELETE FROM mb_reports WHERE id = ?1", [id])?;
+        Ok(())
+    }
+
     fn is_blacklisted(&self, enrollment_id: &[u8; 8]) -> Result<bool> {
         Ok(self
             .conn()?
@@ -696,10 +797,23 @@ mod tests {
                 i: 10,
                 j,
                 request: vec![j as u8],
+                hpcr: Some([j as u8; 32]),
             })
             .collect();
         assert!(s.add_requests(id, 10, 11, &reqs, true, 7).unwrap());
         assert!(!s.add_requests(id, 10, 11, &reqs, true, 7).unwrap());
+        assert_eq!(
+            s.hpcr(&[1; 32]).unwrap(),
+            Some(HpcrRecord {
+                stream_id: id,
+                i: 10
+            })
+        );
+        assert_eq!(s.hpcr(&[99; 32]).unwrap(), None);
+        let r = s.pool_report(b"sealed", 5).unwrap();
+        assert_eq!(s.pooled_reports().unwrap().len(), 1);
+        s.remove_report(r).unwrap();
+        assert!(s.pooled_reports().unwrap().is_empty());
         let open = s.open_requests().unwrap();
         assert_eq!(open.len(), 3);
         assert!(s.complete_unpackaged(id).unwrap().is_empty());

@@ -94,6 +94,10 @@ pub enum ClientAuth {
     /// Mutual TLS: the client must present a certificate chaining to this root (between
     /// authorities, SCMS-407).
     RequireFrom(CertificateDer<'static>),
+    /// A client certificate chaining to this root is verified when presented but not
+    /// required (a service for EEs that also has routes for authorities, which then check
+    /// the presented certificate).
+    OptionalFrom(CertificateDer<'static>),
 }
 
 fn roots(root: CertificateDer<'static>) -> Result<RootCertStore, NetError> {
@@ -116,6 +120,14 @@ pub fn server_config(
         ClientAuth::RequireFrom(root) => {
             let verifier =
                 WebPkiClientVerifier::builder_with_provider(Arc::new(roots(root)?), provider)
+                    .build()
+                    .map_err(|e| NetError::Verifier(e.to_string()))?;
+            builder.with_client_cert_verifier(verifier)
+        }
+        ClientAuth::OptionalFrom(root) => {
+            let verifier =
+                WebPkiClientVerifier::builder_with_provider(Arc::new(roots(root)?), provider)
+                    .allow_unauthenticated()
                     .build()
                     .map_err(|e| NetError::Verifier(e.to_string()))?;
             builder.with_client_cert_verifier(verifier)
