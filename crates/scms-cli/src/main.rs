@@ -5,6 +5,7 @@
 mod admin;
 mod bench;
 mod dcm;
+mod demo;
 mod ee;
 mod init;
 mod inspect;
@@ -45,6 +46,9 @@ enum Command {
     Selftest(selftest::Args),
     /// Run the authorities as HTTPS services (RA, PCA, LA1, LA2, MA, PG, LOP).
     Serve(serve::Args),
+    /// The whole lifecycle in one run: init, services, bootstrap, provisioning, V2X
+    /// traffic over simulated weeks, misbehavior, revocation; prints a summary.
+    Demo(demo::Args),
 }
 
 fn main() -> ExitCode {
@@ -58,5 +62,6 @@ fn main() -> ExitCode {
         Command::Inspect(a) => inspect::run(a),
         Command::Selftest(a) => selftest::run(a),
         Command::Serve(a) => serve::run(a),
+        Command::Demo(a) => demo::run(a),
     }
 }
