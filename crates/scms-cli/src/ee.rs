@@ -88,7 +88,8 @@ pub struct DeviceArgs {
 /// Options of the subcommands that talk to the RA.
 #[derive(clap::Args)]
 pub struct RaArgs {
-    /// The RA (LOP) base URL; default `https://<ra_hostname of device.toml>:8892`.
+    /// The RA base URL; default the LOP of the RA's domain, `https://lop.<domain>:8890`
+    /// (the LOP forwards to the RA, stripping whatever could locate the device).
     #[arg(long)]
     ra: Option<String>,
     /// TLS trust anchor (PEM or DER); default `DIR/trust/root.tls`.
@@ -387,7 +388,10 @@ fn transport(
                 .ra_hostname
                 .clone()
                 .ok_or_else(|| bad("device.toml has no ra_hostname; pass --ra"))?;
-            format!("https://{host}:8892")
+            // Through the Location Obscurer Proxy by default (seed SCMS-517): the LOP of
+            // the RA's domain, `lop.<domain>:8890`.
+            let domain = host.split_once('.').map_or(host.as_str(), |(_, d)| d);
+            format!("https://lop.{domain}:8890")
         }
     };
     let root_path = net

@@ -258,6 +258,8 @@ impl<T: RaTransport> Client<T> {
             if file == "LCCF.oer" {
                 // Check it before replacing the stored one.
                 self.device.set_lccf(&r.body)?;
+            } else {
+                self.device.check_lpf(&r.body, self.clock.now())?;
             }
             write_file(&self.device.dir.trust_dir().join(file), &r.body)?;
             if file == "LPF.oer" {

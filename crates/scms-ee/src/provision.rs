@@ -80,6 +80,8 @@ pub enum EeErrorCode {
     EePolicyFileDownloadFailed,
     /// eePolicyFileParsingFailed (SCMS-956).
     EePolicyFileParsingFailed,
+    /// eePolicyVerificationFailed (SCMS-954/1076): a policy file's signature.
+    EePolicyVerificationFailed,
     /// eeConnectionFailed (SCMS-958).
     EeConnectionFailed,
     /// eeAuthenticationFailed (SCMS-979).
@@ -108,6 +110,7 @@ impl std::fmt::Display for EeErrorCode {
             EeErrorCode::EeInitCertProvFailed => "eeInitCertProvFailed",
             EeErrorCode::EePolicyFileDownloadFailed => "eePolicyFileDownloadFailed",
             EeErrorCode::EePolicyFileParsingFailed => "eePolicyFileParsingFailed",
+            EeErrorCode::EePolicyVerificationFailed => "eePolicyVerificationFailed",
             EeErrorCode::EeConnectionFailed => "eeConnectionFailed",
             EeErrorCode::EeAuthenticationFailed => "eeAuthenticationFailed",
             EeErrorCode::EeCertFileDownloadFailed => "eeCertFileDownloadFailed",
@@ -358,6 +361,54 @@ impl Device {
         }
         self.intermediates = certs;
         Ok(())
+    }
+
+    /// Verifies a Local Policy File before it is applied: every countersignature must be
+    /// the Policy Generator's, whose certificate (carried in the countersignature or in
+    /// the LCCF) validates to the device's root as a PG certificate.
+    pub fn check_lpf(&self, lpf: &[u8], now: Time32) -> Result<(), ProvisionError> {
+        use scms_asn1::camp::policy::PolicyFiles;
+        let bad = |d: String| ProvisionError::check(EeErrorCode::EePolicyVerificationFailed, d);
+        let file = ScmsFile::from_coer(lpf).map_err(|e| {
+            ProvisionError::check(EeErrorCode::EePolicyFileParsingFailed, e.to_string())
+        })?;
+        let ScmsFileContent::Policy(PolicyFiles::LocalPolicyFile(l)) = &file.content else {
+            return Err(bad("not a local policy file".into()));
+        };
+        let signer = [&l.global_parameters, &l.local_parameters]
+            .iter()
+            .flat_map(|b| b.signatures.iter())
+            .find_map(|sig| match &sig.content {
+                Ieee1609Dot2Content::SignedData(sd) => match &sd.signer {
+                    scms_asn1::ieee1609dot2::SignerIdentifier::Certificate(c) => c.first().cloned(),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .or_else(|| {
+                self.intermediates
+                    .iter()
+                    .find(|c| {
+                        scms_core::profile::classify(c) == Some(scms_core::profile::CertKind::Pg)
+                    })
+                    .cloned()
+            })
+            .ok_or_else(|| bad("no Policy Generator certificate".into()))?;
+        let chain = scms_core::chain::validate_chain(
+            scms_crypto::default_backend(),
+            &signer,
+            &self.intermediates,
+            &self.trust,
+            now,
+        )
+        .map_err(|e| bad(format!("PG certificate: {e}")))?;
+        if chain.leaf_kind != Some(scms_core::profile::CertKind::Pg) {
+            return Err(bad(
+                "the policy file is not signed by a Policy Generator".into()
+            ));
+        }
+        scms_pg::verify_policy_file(&file, &signer, &chain.leaf_key)
+            .map_err(|e| bad(format!("countersignature: {e}")))
     }
 
     /// `D/requests`.

@@ -483,3 +483,24 @@ fn bsm_round_trip_between_two_devices() {
     // Garbage is malformed.
     assert!(v.verify(b"\x03\x80", T0, None).unwrap_err().is_malformed());
 }
+
+#[test]
+fn local_policy_file_is_verified_before_it_is_applied() {
+    let env = env();
+    let dev = env.device("lpf-check", false, T0);
+    let lpf = std::fs::read(env.layout.file("LPF.oer")).unwrap();
+    dev.check_lpf(&lpf, T0).unwrap();
+    // Any change to the signed policy data breaks the PG's countersignature.
+    let mut file = scms_asn1::camp::protocol::ScmsFile::from_coer(&lpf).unwrap();
+    if let scms_asn1::camp::protocol::ScmsFileContent::Policy(
+        scms_asn1::camp::policy::PolicyFiles::LocalPolicyFile(l),
+    ) = &mut file.content
+    {
+        l.local_parameters.tbs_data.generation_time += 1;
+    }
+    let err = dev.check_lpf(&file.to_coer(), T0).unwrap_err();
+    assert!(err.to_string().contains("eePolicyVerificationFailed"), "{err}");
+    // A global policy file is not a local one.
+    let gpf = std::fs::read(env.layout.file("GPF.oer")).unwrap();
+    assert!(dev.check_lpf(&gpf, T0).is_err());
+}
