@@ -499,7 +499,10 @@ fn local_policy_file_is_verified_before_it_is_applied() {
         l.local_parameters.tbs_data.generation_time += 1;
     }
     let err = dev.check_lpf(&file.to_coer(), T0).unwrap_err();
-    assert!(err.to_string().contains("eePolicyVerificationFailed"), "{err}");
+    assert!(
+        err.to_string().contains("eePolicyVerificationFailed"),
+        "{err}"
+    );
     // A global policy file is not a local one.
     let gpf = std::fs::read(env.layout.file("GPF.oer")).unwrap();
     assert!(dev.check_lpf(&gpf, T0).is_err());
