@@ -499,7 +499,15 @@ fn run_verify(a: &VerifyArgs) -> Result<(), Failure> {
     if let Ok(crl) = read_bounded(&crl_path, 64 << 20) {
         match scms_ee::crl::verify_composite(&crl, &device.trust, &device.intermediates, now, None)
         {
-            Ok(c) => v.set_revocations(c.revocations),
+            Ok(c) => {
+                // overdue_CRL_tolerance (from the device's verified LPF) past nextCrl:
+                // nothing is trustworthy until a fresh CRL arrives.
+                let lpf = read_bounded(&device.dir.trust_dir().join("LPF.oer"), 1 << 20).ok();
+                if let Some(tol) = lpf.as_deref().and_then(scms_ee::crl::overdue_tolerance) {
+                    v.set_crl_deadline(Some(c.next_crl.saturating_add(tol)));
+                }
+                v.set_revocations(c.revocations)
+            }
             Err(e) => eprintln!("scms ee: warning: {}: {e}; not used", crl_path.display()),
         }
     }

@@ -91,3 +91,22 @@ pub fn verify_composite(
         next_crl,
     })
 }
+
+/// The global policy's `overdue_CRL_tolerance` in seconds, from a (verified) Local Policy
+/// File; `None` when the file does not carry it.
+pub fn overdue_tolerance(lpf: &[u8]) -> Option<u32> {
+    use scms_asn1::camp::policy::{Policy, PolicyFiles};
+    use scms_asn1::camp::protocol::{ScmsFile, ScmsFileContent};
+    let file = ScmsFile::from_coer(lpf).ok()?;
+    let ScmsFileContent::Policy(PolicyFiles::LocalPolicyFile(l)) = &file.content else {
+        return None;
+    };
+    let Policy::Global(g) = &l.global_parameters.tbs_data.policy else {
+        return None;
+    };
+    let d = &g
+        .temporal_series_of_overdue_crl_tolerance
+        .as_ref()?
+        .initial_overdue_crl_tolerance;
+    u32::try_from(scms_core::time::duration_seconds(d)).ok()
+}

@@ -70,6 +70,10 @@ pub enum MessageError {
     /// The signing certificate is revoked (its linkage value or hash is on the CRL).
     #[error("the signing certificate {0} is revoked")]
     Revoked(String),
+    /// The CRL is overdue beyond `overdue_CRL_tolerance` (deadline Time32): no message is
+    /// trustworthy until a fresh CRL is downloaded (seed Table 51).
+    #[error("the CRL is overdue (next CRL plus tolerance was {0})")]
+    CrlOverdue(Time32),
     /// Signing failed.
     #[error(transparent)]
     Core(#[from] CoreError),
@@ -198,6 +202,7 @@ pub struct Verifier {
     cache: HashMap<HashedId8, Known>,
     unvalidated: HashMap<HashedId8, Certificate>,
     revocations: Option<scms_core::revocation::RevocationList>,
+    crl_deadline: Option<Time32>,
     /// How old a message may be (seconds).
     pub max_age: u32,
     /// How far in the future a generation time may be (seconds).
@@ -222,6 +227,7 @@ impl Verifier {
             cache: HashMap::new(),
             unvalidated: HashMap::new(),
             revocations: None,
+            crl_deadline: None,
             max_age: 30,
             max_future: 5,
         }
@@ -238,6 +244,12 @@ impl Verifier {
     /// are expanded once per i-period, then each check is O(1).
     pub fn set_revocations(&mut self, list: scms_core::revocation::RevocationList) {
         self.revocations = Some(list);
+    }
+
+    /// Refuses every message after `deadline` (the CRL's `nextCrl` plus the policy's
+    /// `overdue_CRL_tolerance`) until a newer CRL sets a later one; `None` disables it.
+    pub fn set_crl_deadline(&mut self, deadline: Option<Time32>) {
+        self.crl_deadline = deadline;
     }
 
     /// Number of validated certificates cached.
@@ -283,6 +295,11 @@ impl Verifier {
     ) -> Result<Verified, MessageError> {
         if bytes.len() > MAX_SPDU {
             return Err(MessageError::Malformed("SPDU too large".into()));
+        }
+        if let Some(deadline) = self.crl_deadline {
+            if now > deadline {
+                return Err(MessageError::CrlOverdue(deadline));
+            }
         }
         let data = Ieee1609Dot2Data::from_coer(bytes)
             .map_err(|e| MessageError::Malformed(e.to_string()))?;

@@ -507,3 +507,33 @@ fn local_policy_file_is_verified_before_it_is_applied() {
     let gpf = std::fs::read(env.layout.file("GPF.oer")).unwrap();
     assert!(dev.check_lpf(&gpf, T0).is_err());
 }
+
+#[test]
+fn an_overdue_crl_stops_trust_in_every_message() {
+    let env = env();
+    let b = env.device("b-overdue", false, T0);
+    let i = i_period(T0).unwrap();
+    let cert = pseudonym(&env, i, PSID_BSM);
+    let msg = MessageSigner::new()
+        .sign(
+            &cert.cert,
+            &cert.key,
+            PSID_BSM,
+            b"bsm",
+            time64_from_time32(T0),
+            true,
+        )
+        .unwrap()
+        .to_coer();
+    // The policy's tolerance (PoC: 2 weeks) read from the LPF init wrote.
+    let lpf = std::fs::read(env.layout.file("LPF.oer")).unwrap();
+    assert_eq!(scms_ee::crl::overdue_tolerance(&lpf), Some(14 * 24 * 3600));
+    let mut v = Verifier::new(b.trust.clone(), b.intermediates.clone());
+    v.set_crl_deadline(Some(T0 + 10));
+    v.verify(&msg, T0, Some(PSID_BSM)).unwrap();
+    v.set_crl_deadline(Some(T0 - 1));
+    assert!(matches!(
+        v.verify(&msg, T0, Some(PSID_BSM)),
+        Err(MessageError::CrlOverdue(_))
+    ));
+}
