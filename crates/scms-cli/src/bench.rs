@@ -9,6 +9,8 @@
 //! `scms serve`, without the HTTPS hop). The floor is the bare elliptic-curve work the
 //! pipeline cannot avoid per certificate, timed with the same (OpenSSL) backend.
 
+mod crl;
+
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
@@ -42,6 +44,23 @@ pub enum Command {
         #[arg(long)]
         json: Option<std::path::PathBuf>,
     },
+    /// Device-side CRL use at scale: decoding a linkage CRL of `--devices` revoked
+    /// devices, expanding it for a new i-period (one seed hash per entry, jMax linkage
+    /// values per entry), and checking certificates' linkage values against it.
+    Crl {
+        /// Revoked devices (linkage entries) in the CRL.
+        #[arg(long, default_value_t = 1_000_000)]
+        devices: u32,
+        /// Certificates per i-period (jMax).
+        #[arg(long, default_value_t = 20)]
+        j_max: u8,
+        /// Linkage values checked (half revoked, half not).
+        #[arg(long, default_value_t = 1_000_000)]
+        lookups: u32,
+        /// Also write the figures as JSON to this file.
+        #[arg(long)]
+        json: Option<std::path::PathBuf>,
+    },
 }
 
 /// Runs a `scms bench` subcommand.
@@ -52,6 +71,27 @@ pub fn run(c: Command) -> ExitCode {
             weeks,
             json,
         } => match provision(devices, weeks) {
+            Ok(r) => {
+                print!("{}", r.text());
+                if let Some(p) = json {
+                    if let Err(e) = std::fs::write(&p, r.json()) {
+                        eprintln!("scms bench: {}: {e}", p.display());
+                        return ExitCode::FAILURE;
+                    }
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("scms bench: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Crl {
+            devices,
+            j_max,
+            lookups,
+            json,
+        } => match crl::run(devices, j_max, lookups) {
             Ok(r) => {
                 print!("{}", r.text());
                 if let Some(p) = json {

@@ -8,15 +8,18 @@
 //! week) and recomputes `lv(i, j) = plv1 ⊕ plv2` for every j < jMax, once per period;
 //! earlier periods stay unlinkable because hashing cannot go backwards.
 
-use std::collections::{HashMap, HashSet};
+mod index;
+
+use std::collections::HashSet;
 
 use scms_asn1::ieee1609dot2::{
     Certificate, CertificateId, CrlContents, CrlContentsTypeSpecific, HashedId10, LinkageValue,
     Time32,
 };
-use scms_crypto::linkage::{advance_seed, linkage_value, pre_linkage_value, LinkageSeed};
+use scms_crypto::linkage::{advance_seed, linkage_value, pre_linkage_values, LinkageSeed};
 
 use crate::hash::certificate_id10;
+pub use index::LinkageValueIndex;
 
 /// One revoked pseudonym linkage chain: both LAs' seeds at period `i_rev`.
 #[derive(Clone)]
@@ -55,10 +58,69 @@ impl std::fmt::Debug for LinkageEntry {
 pub struct RevocationList {
     hashes: HashSet<HashedId10>,
     chains: Vec<LinkageEntry>,
-    expanded: HashMap<u32, HashSet<LinkageValue>>,
+    /// Expanded periods (at most [`Self::CACHED_PERIODS`]), searched linearly.
+    expanded: Vec<(u32, LinkageValueIndex)>,
 }
 
+/// The linkage values of every chain that covers period `i`, computed on all cores.
+fn expand_chains(chains: &[LinkageEntry], i: u32) -> LinkageValueIndex {
+    let live: Vec<&LinkageEntry> = chains
+        .iter()
+        .filter(|c| i >= c.i_rev && i <= c.i_max)
+        .collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 16);
+    let per = live.len().div_ceil(threads).max(1);
+    let fill = |part: &[&LinkageEntry], out: &mut [LinkageValue]| {
+        let (mut p1, mut p2) = (Vec::new(), Vec::new());
+        let mut at = 0;
+        for c in part {
+            p1.clear();
+            p2.clear();
+            let s1 = advance_seed(c.la1_id, &c.seed1, i - c.i_rev);
+            let s2 = advance_seed(c.la2_id, &c.seed2, i - c.i_rev);
+            pre_linkage_values(c.la1_id, &s1, u32::from(c.j_max), &mut p1);
+            pre_linkage_values(c.la2_id, &s2, u32::from(c.j_max), &mut p2);
+            for (a, b) in p1.iter().zip(&p2) {
+                if let Some(o) = out.get_mut(at) {
+                    *o = linkage_value(a, b);
+                }
+                at += 1;
+            }
+        }
+    };
+    // Each thread fills its own slice of one array.
+    let total: usize = live.iter().map(|c| usize::from(c.j_max)).sum();
+    let mut values = vec![[0u8; 9]; total];
+    let failed = std::thread::scope(|s| {
+        let mut rest: &mut [LinkageValue] = &mut values;
+        let mut handles = Vec::new();
+        for part in live.chunks(per) {
+            let n: usize = part.iter().map(|c| usize::from(c.j_max)).sum();
+            let all = std::mem::take(&mut rest);
+            let len = n.min(all.len());
+            let (mine, tail) = all.split_at_mut(len);
+            rest = tail;
+            handles.push(s.spawn(move || fill(part, mine)));
+        }
+        handles.into_iter().map(|h| h.join()).any(|r| r.is_err())
+    });
+    if failed {
+        // Short of allocation failure a filling thread cannot fail; if one did, redo the
+        // whole expansion here rather than miss revoked values.
+        fill(&live, &mut values);
+    }
+    LinkageValueIndex::new(values)
+}
+
+static EMPTY: std::sync::LazyLock<LinkageValueIndex> =
+    std::sync::LazyLock::new(LinkageValueIndex::default);
+
 impl RevocationList {
+    /// How many expanded periods are kept (the current one and a neighbour).
+    pub const CACHED_PERIODS: usize = 2;
+
     /// An empty list.
     pub fn new() -> Self {
         Self::default()
@@ -113,38 +175,44 @@ impl RevocationList {
     }
 
     /// Expands every chain to period `i` (one seed hash per entry per period elapsed, then
-    /// jMax pre-linkage values per LA); done once per period and cached.
-    pub fn expand(&mut self, i: u32) -> &HashSet<LinkageValue> {
-        self.expanded.entry(i).or_insert_with(|| {
-            let mut set = HashSet::new();
-            for c in &self.chains {
-                if i < c.i_rev || i > c.i_max {
-                    continue;
+    /// jMax pre-linkage values per LA, spread over the available cores); done once per
+    /// period and cached (the [`Self::CACHED_PERIODS`] most recently used periods).
+    pub fn expand(&mut self, i: u32) -> &LinkageValueIndex {
+        let at = match self.expanded.iter().position(|(p, _)| *p == i) {
+            Some(at) => at,
+            None => {
+                if self.expanded.len() >= Self::CACHED_PERIODS {
+                    // Drop the period farthest from the one asked for.
+                    if let Some(far) = (0..self.expanded.len())
+                        .max_by_key(|k| self.expanded.get(*k).map(|(p, _)| p.abs_diff(i)))
+                    {
+                        self.expanded.swap_remove(far);
+                    }
                 }
-                let s1 = advance_seed(c.la1_id, &c.seed1, i - c.i_rev);
-                let s2 = advance_seed(c.la2_id, &c.seed2, i - c.i_rev);
-                for j in 0..u32::from(c.j_max) {
-                    let lv = linkage_value(
-                        &pre_linkage_value(c.la1_id, &s1, j),
-                        &pre_linkage_value(c.la2_id, &s2, j),
-                    );
-                    set.insert(lv);
-                }
+                self.expanded.push((i, expand_chains(&self.chains, i)));
+                self.expanded.len() - 1
             }
-            set
-        })
+        };
+        match self.expanded.get(at) {
+            Some((_, index)) => index,
+            None => &EMPTY,
+        }
     }
 
     /// Whether `cert` is revoked: by its linkage value for pseudonyms (period `iCert`),
     /// by its HashedId10 otherwise. O(1) once the period is expanded.
     pub fn is_revoked(&mut self, cert: &Certificate) -> bool {
         if let CertificateId::LinkageData(ld) = &cert.to_be_signed.id {
-            let lv = ld.linkage_value;
-            if self.expand(u32::from(ld.i_cert)).contains(&lv) {
+            if self.is_linkage_revoked(u32::from(ld.i_cert), &ld.linkage_value) {
                 return true;
             }
         }
-        self.hashes.contains(&certificate_id10(cert))
+        !self.hashes.is_empty() && self.hashes.contains(&certificate_id10(cert))
+    }
+
+    /// Whether the linkage value `lv` of period `i` is revoked (O(1) once `i` is expanded).
+    pub fn is_linkage_revoked(&mut self, i: u32, lv: &LinkageValue) -> bool {
+        !self.chains.is_empty() && self.expand(i).contains(lv)
     }
 }
 

@@ -22,3 +22,16 @@ pub fn davies_meyer(key: &AesKey, block: &[u8; 16]) -> [u8; 16] {
     }
     out
 }
+
+/// Davies–Meyer of many blocks under one key (one key schedule, pipelined AES):
+/// each `m` in `blocks` becomes `AES_k(m) ⊕ m`.
+pub fn davies_meyer_many(key: &AesKey, blocks: &mut [[u8; 16]]) {
+    let cipher = Aes128::new(key.expose().into());
+    let mut buf: Vec<aes::Block> = blocks.iter().map(|b| (*b).into()).collect();
+    cipher.encrypt_blocks(&mut buf);
+    for (m, c) in blocks.iter_mut().zip(&buf) {
+        for (x, y) in m.iter_mut().zip(c.iter()) {
+            *x ^= y;
+        }
+    }
+}

@@ -7,7 +7,7 @@
 //! encrypted indices are `ei(j, k) = AES_ik(b) ⊕ b`, `b = k ‖ j ‖ 0^64` (the order in CAMP's
 //! `glv.txt` data, whose prose labels it `j ‖ k`).
 
-use crate::block::davies_meyer;
+use crate::block::{davies_meyer, davies_meyer_many};
 use crate::hash::sha256;
 use crate::secret::{AesKey, Secret};
 
@@ -53,6 +53,18 @@ pub fn pre_linkage_value(la_id: u16, seed: &LinkageSeed, j: u32) -> LinkageValue
     out
 }
 
+/// `plv(i, j)` for every `j < j_max` from the period seed `ls(i)`, appended to `out`
+/// (one AES key schedule for all of them; what CRL expansion needs).
+pub fn pre_linkage_values(la_id: u16, seed: &LinkageSeed, j_max: u32, out: &mut Vec<LinkageValue>) {
+    let mut blocks: Vec<[u8; 16]> = (0..j_max).map(|j| plv_input(la_id, j)).collect();
+    davies_meyer_many(seed, &mut blocks);
+    out.extend(blocks.iter().map(|b| {
+        let mut v = [0u8; 9];
+        v.copy_from_slice(&b[..9]);
+        v
+    }));
+}
+
 /// `lv = plv1 ⊕ plv2`.
 pub fn linkage_value(plv1: &LinkageValue, plv2: &LinkageValue) -> LinkageValue {
     let mut out = [0u8; 9];
@@ -90,6 +102,17 @@ pub fn encrypted_index(indices_key: &AesKey, j: u32, k: u32) -> [u8; 16] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn batched_plvs_equal_single_ones() {
+        let s = LinkageSeed::new([3u8; 16]);
+        let mut out = Vec::new();
+        pre_linkage_values(0x1234, &s, 20, &mut out);
+        assert_eq!(out.len(), 20);
+        for (j, v) in out.iter().enumerate() {
+            assert_eq!(*v, pre_linkage_value(0x1234, &s, j as u32));
+        }
+    }
 
     #[test]
     fn advance_equals_repeated_next() {
