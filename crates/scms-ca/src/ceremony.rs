@@ -5,9 +5,10 @@
 //! endorsed by an Add-Root ballot with every elector's vote) → ICA, MA, CRLG, PG (by the
 //! Root) → ECA, PCA, RA, LA1, LA2, DCM (by the ICA), with encryption keys where the
 //! profiles have them (ECA, PCA, RA, MA, DCM); then the LA ids and LA–PCA shared
-//! keys, the TLS root and one server certificate per service, the PG-signed Global and
-//! Local Policy Files, the Global and Local Certificate Chain Files, and the first
-//! (empty) composite CRL signed by the CRLG.
+//! keys, the TLS root, one server certificate per service and the operator's client
+//! certificate (`tls/operator.*`), the PG-signed Global and Local Policy Files, the Global
+//! and Local Certificate Chain Files, and the first (empty) composite CRL signed by the
+//! CRLG.
 
 use std::fs;
 use std::io::Write;
@@ -37,7 +38,7 @@ use scms_net::TlsRoot;
 use scms_store::keystore::{Keystore, Passphrase};
 
 use crate::config::Config;
-use crate::layout::{Layout, TLS_SERVICES};
+use crate::layout::{Layout, TLS_CLIENTS, TLS_SERVICES};
 
 /// Why the ceremony failed.
 #[derive(Debug, thiserror::Error)]
@@ -298,6 +299,9 @@ pub fn init(
         let id = tls.issue(&cfg.fqdn(s))?;
         id.write(&layout.tls(), s)?;
         tls_certs.insert(s, id.cert_der().to_vec());
+    }
+    for s in TLS_CLIENTS {
+        tls.issue(&cfg.fqdn(s))?.write(&layout.tls(), s)?;
     }
 
     // Policy files, signed by the PG.

@@ -17,6 +17,10 @@ pub const COMPONENTS: [&str; 11] = [
 /// The components that run HTTPS services and so get a TLS server certificate.
 pub const TLS_SERVICES: [&str; 9] = ["ra", "pca", "la1", "la2", "ma", "pg", "eca", "crlg", "lop"];
 
+/// TLS client identities that are no component: `operator`, the SCMS Manager's operator
+/// (the MA's `/admin/*` routes accept only it).
+pub const TLS_CLIENTS: [&str; 1] = ["operator"];
+
 impl Layout {
     /// The layout under `root`.
     pub fn new(root: impl Into<PathBuf>) -> Self {

@@ -1,6 +1,11 @@
-//! `scms admin`: SCMS Manager operations on elector-based root management: electors
+//! `scms admin`: SCMS Manager operations. Elector-based root management: electors
 //! endorse (vote), votes are collected into a ballot, and a ballot is applied to an
-//! SCMS's trust store only with a quorum of valid endorsements from non-revoked electors.
+//! SCMS's trust store only with a quorum of valid endorsements from non-revoked electors;
+//! `publish-ballot` puts addRoot/addElector ballots into the certificate chain files and
+//! sends removeRoot/removeElector ballots to the MA for the CRL. Revocation: `revoke` asks
+//! the MA to revoke a certificate, `root-crl` signs a root CRL of series 256 offline (and
+//! optionally hands it to the MA). The MA's `/admin/*` routes are reached with the
+//! operator's TLS identity (`DIR/tls/operator.*`).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -8,12 +13,13 @@ use std::process::ExitCode;
 use scms_asn1::camp::component_cert_management::{
     ElectorBallot, EndorsementType, TbsElectorEndorsement,
 };
-use scms_asn1::ieee1609dot2::{Certificate, Ieee1609Dot2Data};
+use scms_asn1::ieee1609dot2::{Certificate, Ieee1609Dot2Data, SecuredCrl};
 use scms_asn1::Coer;
 use scms_ca::{Config, Layout};
 use scms_core::ballot;
 use scms_core::time::{time64_from_time32, Clock, SystemClock};
 use scms_core::trust::TrustStore;
+use scms_serve::{OperatorClient, ADMIN_BALLOT_PATH, ADMIN_REVOKE_PATH, ADMIN_ROOT_CRL_PATH};
 use scms_store::keystore::Keystore;
 
 /// What a ballot does (`EndorsementType`).
@@ -83,6 +89,60 @@ pub enum Command {
         /// The ballot file.
         ballot: PathBuf,
     },
+    /// Publishes a ballot with a quorum: addRoot/addElector are appended to
+    /// `files/GCCF.oer` and `files/LCCF.oer` of DIR (versions bumped); removeRoot and
+    /// removeElector go to the MA (`POST /admin/ballot`), which puts them in the CRL.
+    PublishBallot {
+        /// The SCMS directory (electors, chain files, TLS identity of the operator).
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        /// The ballot file.
+        ballot: PathBuf,
+        /// The MA's base URL (default `https://ma.<domain>:<ports.ma>` of `scms.toml`).
+        #[arg(long)]
+        url: Option<String>,
+    },
+    /// Revokes a certificate at the MA (`POST /admin/revoke`): pseudonym → linkage entry
+    /// and RA blacklisting; identification/application → hash entry and blacklisting by
+    /// RIF; enrollment → hash entry and blacklisting; SCMS component → hash entry.
+    Revoke {
+        /// The SCMS directory (operator TLS identity, `scms.toml`).
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        /// The certificate (COER).
+        cert: PathBuf,
+        /// Why (logged and recorded by the MA).
+        #[arg(long)]
+        reason: Option<String>,
+        /// The MA's base URL (default `https://ma.<domain>:<ports.ma>` of `scms.toml`).
+        #[arg(long)]
+        url: Option<String>,
+    },
+    /// Signs, with the `root` key of DIR, a root CRL of series 256 revoking CRLG, PG or
+    /// MA certificates; cumulative with `--previous` (crlSerial + 1).
+    RootCrl {
+        /// The SCMS directory holding the root key (`SCMS_PASSPHRASE`).
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        /// A certificate (COER) to revoke; repeat for several.
+        #[arg(long)]
+        revoke: Vec<PathBuf>,
+        /// The previous root CRL, whose entries are kept.
+        #[arg(long)]
+        previous: Option<PathBuf>,
+        /// Days from now to `nextCrl` (the root signs offline, rarely).
+        #[arg(long, default_value_t = 365)]
+        next_crl_days: u32,
+        /// Where to write the SecuredCrl.
+        #[arg(short, long)]
+        out: PathBuf,
+        /// Also hand it to the MA (`POST /admin/root-crl`), which republishes the CRL.
+        #[arg(long)]
+        publish: bool,
+        /// The MA's base URL (default `https://ma.<domain>:<ports.ma>` of `scms.toml`).
+        #[arg(long)]
+        url: Option<String>,
+    },
 }
 
 /// Runs a `scms admin` subcommand.
@@ -98,6 +158,29 @@ pub fn run(c: Command) -> ExitCode {
         } => endorse(&dir, &elector, ty, &cert, effective, &out),
         Command::Ballot { votes, out } => collect(&votes, &out),
         Command::ApplyBallot { dir, ballot } => return apply(&dir, &ballot),
+        Command::PublishBallot { dir, ballot, url } => publish_ballot(&dir, &ballot, url),
+        Command::Revoke {
+            dir,
+            cert,
+            reason,
+            url,
+        } => revoke(&dir, &cert, reason.as_deref(), url),
+        Command::RootCrl {
+            dir,
+            revoke,
+            previous,
+            next_crl_days,
+            out,
+            publish,
+            url,
+        } => root_crl(
+            &dir,
+            &revoke,
+            previous.as_deref(),
+            next_crl_days,
+            &out,
+            publish.then_some(url),
+        ),
     };
     match r {
         Ok(()) => ExitCode::SUCCESS,
@@ -167,23 +250,115 @@ fn collect(votes: &[PathBuf], out: &Path) -> Result<(), String> {
 }
 
 /// The trust store of an SCMS directory: its electors, its quorum, its root (added by the
-/// ceremony's ballot).
+/// ceremony's ballot) and the ballots it published since (chain files, CRL).
 pub fn trust_store(dir: &Path) -> Result<TrustStore, String> {
+    scms_ma::manager::trust_store(&Layout::new(dir), SystemClock.now()).map_err(|e| e.to_string())
+}
+
+/// The operator's client of the MA of `dir` at `url` (default from `scms.toml`).
+fn operator(dir: &Path, url: Option<String>) -> Result<OperatorClient, String> {
     let layout = Layout::new(dir);
-    let cfg = Config::from_toml(
-        &std::fs::read_to_string(layout.config())
-            .map_err(|e| format!("{}: {e}", layout.config().display()))?,
-    )?;
-    let electors: Vec<Certificate> = (1..=cfg.electors)
-        .map(|k| read(&layout.cert(&format!("elector-{k}"))))
-        .collect::<Result<_, _>>()?;
-    let mut trust =
-        TrustStore::new(electors, usize::from(cfg.quorum)).map_err(|e| e.to_string())?;
+    let url = match url {
+        Some(u) => u,
+        None => {
+            let cfg = Config::from_toml(
+                &std::fs::read_to_string(layout.config())
+                    .map_err(|e| format!("{}: {e}", layout.config().display()))?,
+            )?;
+            format!("https://{}:{}", cfg.fqdn("ma"), cfg.ports.ma)
+        }
+    };
+    OperatorClient::new(&layout.tls(), &url).map_err(|e| format!("operator TLS: {e}"))
+}
+
+fn print_json(v: &serde_json::Value) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string())
+    );
+}
+
+fn revoke(
+    dir: &Path,
+    cert: &Path,
+    reason: Option<&str>,
+    url: Option<String>,
+) -> Result<(), String> {
+    let c: Certificate = read(cert)?;
+    let headers: Vec<(&str, &str)> = reason
+        .map(|r| vec![(scms_serve::REASON_HEADER, r)])
+        .unwrap_or_default();
+    let answer = operator(dir, url)?
+        .post(ADMIN_REVOKE_PATH, c.to_coer(), &headers)
+        .map_err(|e| format!("the MA refused the revocation: {e}"))?;
+    print_json(&answer);
+    Ok(())
+}
+
+fn publish_ballot(dir: &Path, ballot_path: &Path, url: Option<String>) -> Result<(), String> {
+    let b: ElectorBallot = read(ballot_path)?;
+    let tbs = scms_ma::manager::statement(&b).map_err(|e| e.to_string())?;
+    match tbs.r#type {
+        EndorsementType::AddRoot | EndorsementType::AddElector => {
+            let u = scms_ma::manager::publish_add_ballot(&Layout::new(dir), &b, SystemClock.now())
+                .map_err(|e| e.to_string())?;
+            println!(
+                "{:?}: files/GCCF.oer version {}, files/LCCF.oer version {}",
+                u.effect, u.gccf_version, u.lccf_version
+            );
+        }
+        EndorsementType::RemoveRoot | EndorsementType::RemoveElector => {
+            let answer = operator(dir, url)?
+                .post(ADMIN_BALLOT_PATH, b.to_coer(), &[])
+                .map_err(|e| format!("the MA refused the ballot: {e}"))?;
+            print_json(&answer);
+        }
+    }
+    Ok(())
+}
+
+fn root_crl(
+    dir: &Path,
+    revoke: &[PathBuf],
+    previous: Option<&Path>,
+    next_crl_days: u32,
+    out: &Path,
+    publish: Option<Option<String>>,
+) -> Result<(), String> {
+    if revoke.is_empty() && previous.is_none() {
+        return Err("nothing to revoke: give --revoke CERT (or --previous to re-sign)".into());
+    }
+    let layout = Layout::new(dir);
+    let keys =
+        Keystore::open(&layout.keys(), crate::init::passphrase()).map_err(|e| e.to_string())?;
+    let signer = keys.load_signer("root").map_err(|e| format!("root: {e}"))?;
     let root: Certificate = read(&layout.cert("root"))?;
-    trust
-        .add_root_by_ceremony(scms_crypto::default_backend(), root)
+    let certs: Vec<Certificate> = revoke.iter().map(|p| read(p)).collect::<Result<_, _>>()?;
+    let prev: Option<SecuredCrl> = previous.map(read).transpose()?;
+    let now = SystemClock.now();
+    let next = now.saturating_add(next_crl_days.saturating_mul(86_400));
+    let crl =
+        scms_crl::root::build_root_crl(signer.as_ref(), &root, prev.as_ref(), &certs, now, next)
+            .map_err(|e| e.to_string())?;
+    let (_, contents) = scms_crl::root::open_root_crl(&crl, std::slice::from_ref(&root))
         .map_err(|e| e.to_string())?;
-    Ok(trust)
+    write(out, &crl.to_coer())?;
+    println!(
+        "root CRL serial {} ({} certificate(s) listed) → {}",
+        scms_crl::root::crl_serial(&contents),
+        match &contents.type_specific {
+            scms_asn1::ieee1609dot2::CrlContentsTypeSpecific::FullHashCrl(h) => h.entries.len(),
+            _ => 0,
+        },
+        out.display()
+    );
+    if let Some(url) = publish {
+        let answer = operator(dir, url)?
+            .post(ADMIN_ROOT_CRL_PATH, crl.to_coer(), &[])
+            .map_err(|e| format!("the MA refused the root CRL: {e}"))?;
+        print_json(&answer);
+    }
+    Ok(())
 }
 
 fn apply(dir: &Path, ballot_path: &Path) -> ExitCode {

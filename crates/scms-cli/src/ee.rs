@@ -457,15 +457,18 @@ fn run_sign(a: &SignArgs) -> Result<(), Failure> {
     use scms_asn1::Coer;
     let device = open_device(&a.device)?;
     let now = a.device.time.unwrap_or_else(now_time32);
-    let store = scms_ee::certstore::CertStore::open(&device.dir, &device.keys).map_err(bad)?;
+    let store = guarded_store(&device, now)?;
     let payload =
         hex::decode(a.payload_hex.trim()).map_err(|e| bad(format!("--payload-hex: {e}")))?;
     let stored = if a.psid == scms_ee::messages::PSID_BSM {
-        store.current(now).map_err(bad)?
+        store.current(now).map_err(signing_failure)?
     } else {
-        match store.current_application(now, a.psid).map_err(bad)? {
+        match store
+            .current_application(now, a.psid)
+            .map_err(signing_failure)?
+        {
             Some(s) => Some(s),
-            None => store.current_identification(now).map_err(bad)?,
+            None => store.current_identification(now).map_err(signing_failure)?,
         }
     };
     let s = stored.ok_or_else(|| {
@@ -496,9 +499,8 @@ fn run_verify(a: &VerifyArgs) -> Result<(), Failure> {
         scms_ee::messages::Verifier::new(device.trust.clone(), device.intermediates.clone());
     v.max_age = a.max_age;
     let crl_path = device.dir.trust_dir().join("CRL.oer");
-    if let Ok(crl) = read_bounded(&crl_path, 64 << 20) {
-        match scms_ee::crl::verify_composite(&crl, &device.trust, &device.intermediates, now, None)
-        {
+    if let Some(crl) = device.load_crl(now) {
+        match crl {
             Ok(c) => {
                 // overdue_CRL_tolerance (from the device's verified LPF) past nextCrl:
                 // nothing is trustworthy until a fresh CRL arrives.
@@ -527,15 +529,43 @@ fn run_verify(a: &VerifyArgs) -> Result<(), Failure> {
     }
 }
 
+/// The device's certificate store with its revocation guard: the installed CRL (verified
+/// now) and the trust store; signing with a revoked certificate, or at all once the
+/// enrollment chain is revoked, is refused.
+fn guarded_store(
+    device: &scms_ee::provision::Device,
+    now: Time32,
+) -> Result<scms_ee::certstore::CertStore, Failure> {
+    let mut store = scms_ee::certstore::CertStore::open(&device.dir, &device.keys).map_err(bad)?;
+    let list = match device.load_crl(now) {
+        Some(Ok(v)) => Some(v.revocations),
+        Some(Err(e)) => {
+            eprintln!("scms ee: warning: installed CRL: {e}; not used");
+            None
+        }
+        None => None,
+    };
+    store.set_guard(scms_ee::certstore::Guard::new(device, list));
+    Ok(store)
+}
+
+/// A refusal to sign is exit code 1 (the device is revoked), other failures 2.
+fn signing_failure(e: scms_ee::provision::ProvisionError) -> Failure {
+    match e {
+        scms_ee::provision::ProvisionError::Revoked(_) => (1, e.to_string()),
+        other => bad(other),
+    }
+}
+
 fn run_report(a: &ReportArgs) -> Result<(), Failure> {
     use scms_asn1::Coer;
     use scms_ee::client::RaTransport;
     let device = open_device(&a.device)?;
     let now = a.device.time.unwrap_or_else(now_time32);
-    let store = scms_ee::certstore::CertStore::open(&device.dir, &device.keys).map_err(bad)?;
+    let store = guarded_store(&device, now)?;
     let me = store
         .current(now)
-        .map_err(bad)?
+        .map_err(signing_failure)?
         .ok_or_else(|| (1, format!("no pseudonym certificate valid at {now}")))?;
     let ma_path = a
         .ma_cert
@@ -572,7 +602,7 @@ fn run_report(a: &ReportArgs) -> Result<(), Failure> {
 
 fn run_crl(a: &CrlArgs) -> Result<(), Failure> {
     use scms_ee::client::RaTransport;
-    let device = open_device(&a.device)?;
+    let mut device = open_device(&a.device)?;
     let now = a.device.time.unwrap_or_else(now_time32);
     let r = transport(&device, &a.net)?
         .get("/download-crl/", &[])
@@ -580,25 +610,23 @@ fn run_crl(a: &CrlArgs) -> Result<(), Failure> {
     if r.status != 200 {
         return Err((1, format!("CRL download failed: HTTP {}", r.status)));
     }
-    let trust = device.dir.trust_dir();
-    let hwm_path = trust.join("CRL.hwm");
-    let held = std::fs::read_to_string(&hwm_path)
-        .ok()
-        .and_then(|s| s.trim().parse::<Time32>().ok());
-    let v =
-        scms_ee::crl::verify_composite(&r.body, &device.trust, &device.intermediates, now, held)
-            .map_err(|e| (1, format!("CRL refused: {e}")))?;
-    let write = |path: &Path, bytes: &[u8]| -> Result<(), Failure> {
-        let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, bytes).map_err(|e| bad(format!("{}: {e}", tmp.display())))?;
-        std::fs::rename(&tmp, path).map_err(|e| bad(format!("{}: {e}", path.display())))
-    };
-    write(&trust.join("CRL.oer"), &r.body)?;
-    write(&hwm_path, v.crlg_start.to_string().as_bytes())?;
+    // Ballots are applied (and kept) even when the CRLs are then refused.
+    let v = device
+        .install_crl(&r.body, now)
+        .map_err(|e| (1, format!("CRL refused: {e}")))?;
+    for b in &v.ballots {
+        println!("ballot: {b}");
+    }
+    for why in &v.ignored {
+        println!("ignored: {why}");
+    }
     let (hashes, chains) = v.revocations.len();
     println!(
         "CRL stored: {hashes} hash entries, {chains} linkage chains, next CRL at {}",
         v.next_crl
     );
+    if let Err(e) = device.check_enrollment(now) {
+        println!("{e}");
+    }
     Ok(())
 }

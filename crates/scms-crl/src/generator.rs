@@ -15,6 +15,12 @@
 //! - Every publication bumps `crlSerial` (hash CRLs) and `indexWithinI` (linkage CRL, reset
 //!   when `i` changes), sets `issueDate = now` and `nextCrl = now + interval`.
 //!
+//! - Root management (Steps 11.2.1–11.2.3): `removeRoot` and `removeElector` ballots (their
+//!   quorum checked by the caller) are published in `revokedRootCAs` / `revokedElectors`
+//!   until the removed certificate expires; root-signed CRLs of series 256
+//!   ([`crate::root`]) are kept, the newest per root by `crlSerial`, and appended to
+//!   `securedCrlSeries` after the CRLG's own CRLs.
+//!
 //! The state is a JSON file written atomically (temporary file, fsync, rename) before the
 //! CRL is returned, so a restart never forgets an entry. It holds linkage seeds of revoked
 //! chains, which are public as soon as they are published.
@@ -23,14 +29,19 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use scms_asn1::camp::component_cert_management::CompositeCrl;
+use scms_asn1::camp::component_cert_management::{
+    CompositeCrl, ElectorBallot, EndorsementType, TbsElectorEndorsement,
+};
 use scms_asn1::ieee1609dot2::{
     Certificate, CrlContents, CrlContentsTypeSpecific, CrlSeries, HashBasedRevocationInfo,
-    HashedId10, HashedId8, IMaxGroup, IndividualRevocation, JMaxGroup, LAGroup, Time32,
-    ToBeSignedHashIdCrl, ToBeSignedLinkageValueCrl,
+    HashedId10, HashedId8, IMaxGroup, Ieee1609Dot2Content, IndividualRevocation, JMaxGroup,
+    LAGroup, SecuredCrl, SignerIdentifier, Time32, ToBeSignedHashIdCrl, ToBeSignedLinkageValueCrl,
 };
+use scms_asn1::Coer;
+use scms_core::ballot::open_endorsement;
+use scms_core::hash::certificate_id8;
 use scms_core::signer::Signer;
-use scms_core::time::i_period;
+use scms_core::time::{i_period, validity_end};
 use scms_crypto::linkage::{advance_seed, LinkageSeed};
 use serde::{Deserialize, Serialize};
 
@@ -88,6 +99,14 @@ pub enum GeneratorError {
     /// The entry is not acceptable (e.g. `jMax` 0 or `iMax < i_rev`).
     #[error("invalid entry: {0}")]
     Invalid(&'static str),
+    /// A root CRL older than (or conflicting with) the one held for its root.
+    #[error("root CRL serial {got} is not newer than the held {held}")]
+    StaleRootCrl {
+        /// `crlSerial` of the CRL handed in.
+        got: u32,
+        /// `crlSerial` of the CRL held.
+        held: u32,
+    },
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -108,6 +127,17 @@ struct HashRow {
     expiry: u32,
 }
 
+/// A root-signed CRL of series 256 held for republication.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct RootCrlRow {
+    /// HashedId8 of the signing root (hex).
+    root: String,
+    /// Its `crlSerial`.
+    serial: u32,
+    /// COER of the SecuredCrl (hex).
+    crl: String,
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct State {
     version: u8,
@@ -116,6 +146,15 @@ struct State {
     index_within_i: u8,
     linkage: Vec<LinkageRow>,
     hash: Vec<HashRow>,
+    /// `removeRoot` ballots (COER, hex).
+    #[serde(default)]
+    removed_roots: Vec<String>,
+    /// `removeElector` ballots (COER, hex).
+    #[serde(default)]
+    removed_electors: Vec<String>,
+    /// Root-signed CRLs of series 256, one per root.
+    #[serde(default)]
+    root_crls: Vec<RootCrlRow>,
 }
 
 /// `(la1, la2)` → `iMax` → revocations (one `jMax` group of a linkage CRL).
@@ -185,6 +224,16 @@ impl CrlGenerator {
                 }
                 if s.hash.iter().any(|h| unhex::<10>(&h.id10).is_none()) {
                     return Err(err("bad HashedId10".into()));
+                }
+                if s.removed_roots
+                    .iter()
+                    .chain(&s.removed_electors)
+                    .any(|b| decode_hex::<ElectorBallot>(b).is_none())
+                    || s.root_crls
+                        .iter()
+                        .any(|r| decode_hex::<SecuredCrl>(&r.crl).is_none())
+                {
+                    return Err(err("bad ballot or root CRL".into()));
                 }
                 s
             }
@@ -303,8 +352,92 @@ impl CrlGenerator {
         Ok(true)
     }
 
+    /// Records a `removeRoot` or `removeElector` ballot for publication in every composite
+    /// CRL (persisted at once). The ballot must be well formed (every endorsement a
+    /// `SignedElectorEndorsement` of the same statement); its signatures and quorum are
+    /// the caller's to verify against the electors (`TrustStore::apply_ballot`). A second
+    /// ballot removing the same certificate is ignored; returns whether it was new.
+    pub fn add_ballot(&mut self, ballot: &ElectorBallot) -> Result<bool, GeneratorError> {
+        let tbs = ballot_statement(ballot)?;
+        let list = match tbs.r#type {
+            EndorsementType::RemoveRoot => &mut self.state.removed_roots,
+            EndorsementType::RemoveElector => &mut self.state.removed_electors,
+            EndorsementType::AddRoot | EndorsementType::AddElector => {
+                return Err(GeneratorError::Invalid(
+                    "only removeRoot and removeElector ballots go into the CRL",
+                ))
+            }
+        };
+        let id = certificate_id8(&tbs.certificate);
+        let known = list.iter().any(|b| {
+            decode_hex::<ElectorBallot>(b)
+                .and_then(|b| ballot_statement(&b).ok())
+                .is_some_and(|t| certificate_id8(&t.certificate) == id)
+        });
+        if known {
+            return Ok(false);
+        }
+        list.push(hex::encode(ballot.to_coer()));
+        self.save()?;
+        Ok(true)
+    }
+
+    /// The `removeRoot` ballots held.
+    pub fn revoked_roots(&self) -> Vec<ElectorBallot> {
+        decode_all(&self.state.removed_roots)
+    }
+
+    /// The `removeElector` ballots held.
+    pub fn revoked_electors(&self) -> Vec<ElectorBallot> {
+        decode_all(&self.state.removed_electors)
+    }
+
+    /// Records a root-signed CRL of series 256 (persisted at once): it must verify with one
+    /// of `roots` ([`crate::root::open_root_crl`]). It replaces the CRL held for the same
+    /// root if its `crlSerial` is higher; the same CRL again is a no-op (`Ok(false)`); an
+    /// older or conflicting one is refused ([`GeneratorError::StaleRootCrl`]).
+    pub fn add_root_crl(
+        &mut self,
+        crl: &SecuredCrl,
+        roots: &[Certificate],
+    ) -> Result<bool, GeneratorError> {
+        let (root, contents) = crate::root::open_root_crl(crl, roots)?;
+        let root = hex::encode(certificate_id8(root));
+        let serial = crate::root::crl_serial(&contents);
+        let bytes = hex::encode(crl.to_coer());
+        let row = RootCrlRow {
+            root,
+            serial,
+            crl: bytes,
+        };
+        match self.state.root_crls.iter_mut().find(|r| r.root == row.root) {
+            Some(held) if held.crl == row.crl => return Ok(false),
+            Some(held) if held.serial >= serial => {
+                return Err(GeneratorError::StaleRootCrl {
+                    got: serial,
+                    held: held.serial,
+                })
+            }
+            Some(held) => *held = row,
+            None => self.state.root_crls.push(row),
+        }
+        self.save()?;
+        Ok(true)
+    }
+
+    /// The root-signed CRLs held (the newest of each root).
+    pub fn root_crls(&self) -> Vec<SecuredCrl> {
+        self.state
+            .root_crls
+            .iter()
+            .filter_map(|r| decode_hex(&r.crl))
+            .collect()
+    }
+
     /// Signs and returns the composite CRL as of `now`: one CRL per series the CRLG signs
-    /// (4, 3, 1, 2 as `scms init` publishes them). The new serial is persisted first.
+    /// (4, 3, 1, 2 as `scms init` publishes them), then the root CRLs held; with the
+    /// removal ballots whose removed certificate has not expired. The new serial is
+    /// persisted first.
     pub fn publish(&mut self, now: Time32) -> Result<CompositeCrl, GeneratorError> {
         let i = i_period(now)
             .and_then(|i| u16::try_from(i).ok())
@@ -335,7 +468,19 @@ impl CrlGenerator {
             hash = self.state.hash.len(),
             "composite CRL published"
         );
-        Ok(composite(crls, vec![], vec![]))
+        crls.extend(self.root_crls());
+        let current = |b: &ElectorBallot| {
+            ballot_statement(b).is_ok_and(|t| {
+                validity_end(&t.certificate.to_be_signed.validity_period) > u64::from(now)
+            })
+        };
+        let roots = self.revoked_roots().into_iter().filter(current).collect();
+        let electors = self
+            .revoked_electors()
+            .into_iter()
+            .filter(current)
+            .collect();
+        Ok(composite(crls, roots, electors))
     }
 
     fn linkage_crl(&self, i: u16) -> ToBeSignedLinkageValueCrl {
@@ -427,6 +572,33 @@ impl CrlGenerator {
     }
 }
 
+fn decode_hex<T: Coer>(s: &str) -> Option<T> {
+    T::from_coer(&hex::decode(s).ok()?).ok()
+}
+
+fn decode_all<T: Coer>(list: &[String]) -> Vec<T> {
+    list.iter().filter_map(|s| decode_hex(s)).collect()
+}
+
+/// The statement every endorsement of a ballot carries (they must all be the same).
+fn ballot_statement(ballot: &ElectorBallot) -> Result<TbsElectorEndorsement, GeneratorError> {
+    let mut out: Option<TbsElectorEndorsement> = None;
+    for (k, e) in ballot.endorsements.iter().enumerate() {
+        let (_, t) = open_endorsement(k, e)
+            .map_err(|_| GeneratorError::Invalid("malformed elector endorsement"))?;
+        match &out {
+            Some(first) if *first != t => {
+                return Err(GeneratorError::Invalid(
+                    "endorsements of different statements",
+                ))
+            }
+            Some(_) => {}
+            None => out = Some(t),
+        }
+    }
+    out.ok_or(GeneratorError::Invalid("ballot without endorsements"))
+}
+
 fn seed_hex_n<const N: usize>(b: &[u8; N]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
@@ -448,7 +620,8 @@ fn same_chain(a: &LinkageRevocation, b: &LinkageRevocation) -> bool {
     adv(a) == adv(b)
 }
 
-/// The contents of a composite CRL's series-`s` CRL, verified with the CRLG certificate.
+/// The contents of a composite CRL's series-`s` CRL signed by `crlg_cert` (CRLs of other
+/// signers, such as root CRLs, are skipped), verified with that certificate.
 pub fn contents_of(
     crl: &CompositeCrl,
     crlg_cert: &Certificate,
@@ -456,6 +629,16 @@ pub fn contents_of(
 ) -> Result<Option<CrlContents>, CrlError> {
     let key = scms_core::sign::certificate_key(scms_crypto::default_backend(), crlg_cert, None)?;
     for c in &crl.secured_crl_series {
+        let by_crlg = match &c.content {
+            Ieee1609Dot2Content::SignedData(sd) => matches!(
+                &sd.signer,
+                SignerIdentifier::Certificate(l) if l.len() == 1 && l[0] == *crlg_cert
+            ),
+            _ => false,
+        };
+        if !by_crlg {
+            continue;
+        }
         let contents = crate::open(c, crlg_cert, &key)?;
         if contents.crl_series == s {
             return Ok(Some(contents));
@@ -544,5 +727,114 @@ mod tests {
             assert!(rl.expand(i).contains(&lv));
         }
         assert!(rl.expand(502).is_empty());
+    }
+
+    /// A removal ballot of `cert` signed by two fresh electors.
+    fn removal(ty: EndorsementType, cert: &Certificate) -> ElectorBallot {
+        use scms_core::profile::{template, CertKind, TemplateParams};
+        let votes = (0..2)
+            .map(|k| {
+                let key = KeyPair::generate().unwrap();
+                let tbs = template(
+                    CertKind::Elector,
+                    &TemplateParams {
+                        name: Some(format!("elector-{k}.test")),
+                        start: i_period_start(500).unwrap(),
+                        verification_key: Some(*key.public_key()),
+                        ..TemplateParams::default()
+                    },
+                )
+                .unwrap();
+                let elector = scms_core::sign::issue_explicit(&key, tbs, None).unwrap();
+                let stmt = TbsElectorEndorsement {
+                    r#type: ty,
+                    certificate: cert.clone(),
+                    effective_time: None,
+                };
+                scms_core::ballot::endorse(&key, &elector, &stmt, 1).unwrap()
+            })
+            .collect();
+        scms_core::ballot::ballot(votes)
+    }
+
+    #[test]
+    fn ballots_and_root_crls_are_published_and_survive_a_restart() {
+        use scms_core::profile::CertKind;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("crlg/state.json");
+        let (key, cert) = crlg();
+        let (root_key, root, issued) =
+            crate::root::tests::hierarchy(&[CertKind::Pg, CertKind::Crlg]);
+        let copy = || Box::new(KeyPair::from_private(key.private().clone()).unwrap());
+        let now = i_period_start(501).unwrap();
+        let mut g = CrlGenerator::open(copy(), cert.clone(), [1; 8], &path).unwrap();
+
+        // Ballots: removals are kept (once), additions refused.
+        let rm_root = removal(EndorsementType::RemoveRoot, &root);
+        let rm_elector = removal(EndorsementType::RemoveElector, &issued[1]);
+        assert!(g.add_ballot(&rm_root).unwrap());
+        assert!(!g.add_ballot(&rm_root).unwrap());
+        assert!(g.add_ballot(&rm_elector).unwrap());
+        assert!(matches!(
+            g.add_ballot(&removal(EndorsementType::AddRoot, &root)),
+            Err(GeneratorError::Invalid(_))
+        ));
+        assert!(g
+            .add_ballot(&ElectorBallot {
+                endorsements: vec![]
+            })
+            .is_err());
+
+        // Root CRLs: only from a known root; the newest per root is kept.
+        let first = crate::root::build_root_crl(&root_key, &root, None, &issued[..1], now, now + 9)
+            .unwrap();
+        let second = crate::root::build_root_crl(
+            &root_key,
+            &root,
+            Some(&first),
+            &issued[1..],
+            now + 1,
+            now + 9,
+        )
+        .unwrap();
+        assert!(matches!(
+            g.add_root_crl(&first, &[]),
+            Err(GeneratorError::Crl(CrlError::Invalid(_)))
+        ));
+        // A CRLG-signed CRL is no root CRL.
+        let own = g.publish(now).unwrap().secured_crl_series[0].clone();
+        assert!(g.add_root_crl(&own, std::slice::from_ref(&root)).is_err());
+        let roots = std::slice::from_ref(&root);
+        assert!(g.add_root_crl(&first, roots).unwrap());
+        assert!(!g.add_root_crl(&first, roots).unwrap());
+        assert!(g.add_root_crl(&second, roots).unwrap());
+        assert!(matches!(
+            g.add_root_crl(&first, roots),
+            Err(GeneratorError::StaleRootCrl { got: 1, held: 2 })
+        ));
+        drop(g);
+
+        // After a restart every publication carries them.
+        let mut g = CrlGenerator::open(copy(), cert.clone(), [1; 8], &path).unwrap();
+        assert_eq!(g.root_crls(), vec![second.clone()]);
+        for t in [now + 2, now + 3] {
+            let c = g.publish(t).unwrap();
+            assert_eq!(c.secured_crl_series.len(), 5);
+            assert_eq!(c.secured_crl_series[4], second);
+            assert_eq!(c.revoked_root_cas, vec![rm_root.clone()]);
+            assert_eq!(c.revoked_electors, vec![rm_elector.clone()]);
+            // The CRLG's own CRLs are still found next to the root CRL.
+            assert!(contents_of(&c, &cert, 3).unwrap().is_some());
+            let (_, rc) = crate::root::open_root_crl(&c.secured_crl_series[4], roots).unwrap();
+            let CrlContentsTypeSpecific::FullHashCrl(h) = &rc.type_specific else {
+                panic!()
+            };
+            assert_eq!(h.entries.len(), 2);
+        }
+        // Once the removed certificates have expired, their ballots are left out.
+        let end = validity_end(&root.to_be_signed.validity_period)
+            .max(validity_end(&issued[1].to_be_signed.validity_period));
+        let late = g.publish(u32::try_from(end).unwrap()).unwrap();
+        assert!(late.revoked_root_cas.is_empty() && late.revoked_electors.is_empty());
     }
 }

@@ -1,10 +1,12 @@
 //! The CRL Generator (CRLG): builds IEEE 1609.2 CRLs (hash-based and linkage-based),
 //! signs them as `SecuredCrl` (PSID 0x100, no generation time, as crl-protocol.asn
-//! requires), and assembles the `CompositeCrl` the CRL store publishes.
+//! requires), and assembles the `CompositeCrl` the CRL store publishes; [`root`] builds
+//! and verifies the root-signed CRLs of series 256.
 
 #![forbid(unsafe_code)]
 
 pub mod generator;
+pub mod root;
 
 use scms_asn1::camp::component_cert_management::{CompositeCrl, ElectorBallot};
 use scms_asn1::coer::VarUint;
@@ -58,6 +60,9 @@ pub enum CrlError {
     /// The contents do not decode.
     #[error(transparent)]
     Decode(#[from] scms_asn1::DecodeError),
+    /// The CRL or a certificate to list is not acceptable here.
+    #[error("{0}")]
+    Invalid(&'static str),
 }
 
 /// An empty CRL of `series`: linkage-based for pseudonyms, hash-based otherwise.

@@ -6,7 +6,10 @@
 //! output zip (Code Block 2) holds `root.oer`, `LCCF.oer`, `LPF.oer`, `CRL.oer`,
 //! `root.tls` and, per CSR, a directory named after the CSR file with `RA.oer`,
 //! `ECA.oer`, `enrollment.oer`, `enrollment.s` (and the whole ECA response as
-//! `response.oer`), or `error.txt` naming the failed check. One line per device is
+//! `response.oer`), or `error.txt` naming the failed check. Beside Code Block 2 the zip
+//! carries the initial elector certificates as `electors/<name>.oer` (from the init
+//! directory's `certs/elector-*.oer`), which devices install in their trust store (seed
+//! Step 11.1.3: initial electors are installed by ceremony). One line per device is
 //! appended to the bootstrap log (§"OBE Bootstrap Process Logging Requirement").
 
 #![forbid(unsafe_code)]
@@ -109,17 +112,47 @@ pub struct BootstrapFiles {
     pub root_tls: Vec<u8>,
     /// `RA.oer`: the RA's 1609.2 certificate.
     pub ra: Vec<u8>,
+    /// The initial elector certificates: `(file name, bytes)`, written as
+    /// `electors/<file name>`.
+    pub electors: Vec<(String, Vec<u8>)>,
 }
 
 impl BootstrapFiles {
     /// Reads them from an `scms init` directory: `certs/root.oer`, `certs/ra.oer`,
-    /// `files/{LCCF,LPF,CRL}.oer`, `tls/root.pem`.
+    /// `files/{LCCF,LPF,CRL}.oer`, `tls/root.pem` and every `certs/elector-*.oer`.
     pub fn load(dir: &Path) -> Result<Self, DcmError> {
         let read = |rel: &str| {
             let path = dir.join(rel);
             std::fs::read(&path).map_err(|source| DcmError::MissingFile { path, source })
         };
+        let certs = dir.join("certs");
+        let listing = std::fs::read_dir(&certs).map_err(|source| DcmError::MissingFile {
+            path: certs.clone(),
+            source,
+        })?;
+        let mut names = Vec::new();
+        for e in listing {
+            let e = e.map_err(|source| DcmError::MissingFile {
+                path: certs.clone(),
+                source,
+            })?;
+            if let Some(n) = e.file_name().to_str() {
+                let plain = n
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+                if plain && n.starts_with("elector-") && n.ends_with(".oer") {
+                    names.push(n.to_owned());
+                }
+            }
+        }
+        names.sort();
+        let mut electors = Vec::new();
+        for n in names {
+            let bytes = read(&format!("certs/{n}"))?;
+            electors.push((n, bytes));
+        }
         Ok(BootstrapFiles {
+            electors,
             root: read("certs/root.oer")?,
             lccf: read("files/LCCF.oer")?,
             lpf: read("files/LPF.oer")?,
@@ -322,6 +355,9 @@ pub fn enroll(
     put(&mut zw, "LPF.oer", &files.lpf)?;
     put(&mut zw, "CRL.oer", &files.crl)?;
     put(&mut zw, "root.tls", &files.root_tls)?;
+    for (name, bytes) in &files.electors {
+        put(&mut zw, &format!("electors/{name}"), bytes)?;
+    }
     let eca_cert = eca.certificate().to_coer();
     let lccf_version = file_version(&files.lccf, log::FileKind::Lccf);
     let lpf_version = file_version(&files.lpf, log::FileKind::Lpf);

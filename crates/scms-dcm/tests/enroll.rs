@@ -71,6 +71,10 @@ fn response_zip_has_the_code_block_2_layout() {
     .unwrap();
     let n3 = format!("{}.oer", hex::encode(k3.public_key().x()));
     let req = zip_of(&[(&n1, &c1), (&n2, &c2), (&n3, &c3)]);
+    // The initial electors of the init directory travel in the zip (any certificate
+    // bytes do here; devices check them at bootstrap).
+    std::fs::write(dir.path().join("certs/elector-1.oer"), pki.root.to_coer()).unwrap();
+    std::fs::write(dir.path().join("certs/elector-2.oer"), pki.ica.to_coer()).unwrap();
     let reqs = dir.path().join("requests.zip");
     std::fs::write(&reqs, &req).unwrap();
     let out = dir.path().join("responses.zip");
@@ -85,6 +89,12 @@ fn response_zip_has_the_code_block_2_layout() {
         assert!(files.contains_key(top), "{top}");
     }
     assert_eq!(files["root.oer"], pki.root.to_coer());
+    assert_eq!(files["electors/elector-1.oer"], pki.root.to_coer());
+    assert_eq!(files["electors/elector-2.oer"], pki.ica.to_coer());
+    assert_eq!(
+        files.keys().filter(|k| k.starts_with("electors/")).count(),
+        2
+    );
     let s1 = n1.trim_end_matches(".oer");
     for f in [
         "RA.oer",

@@ -3,6 +3,7 @@
 //! ```text
 //! root.oer  LCCF.oer  LPF.oer  CRL.oer  root.tls
 //! <device id>/RA.oer  <device id>/ECA.oer  <device id>/enrollment.oer  <device id>/enrollment.s
+//! electors/<name>.oer                      (the initial electors; absent from older zips)
 //! ```
 //!
 //! [`bootstrap`] reads the shared files and the device's directory (bounded sizes, no
@@ -18,7 +19,13 @@
 //!    `d = e·k + r` reconstructed from `enrollment.s` matches the public key
 //!    `Q = e·P + Q_ECA` reconstructed from the certificate (SCMS-1906);
 //! 6. the enrollment certificate is valid now, within the requested period and the ECA's,
-//!    with the requested PSIDs and a subset of the requested regions.
+//!    with the requested PSIDs and a subset of the requested regions;
+//! 7. the trust store (the electors, each matching the Elector profile with a verifying
+//!    self-signature, quorum [`crate::trust_state::POC_QUORUM`], and the root) takes the
+//!    CRL's removal ballots, then the LCCF's addElector/addRoot ballots; the CRL's CRLs
+//!    verify against it (eeInitCRLProvError, SCMS-950) and the components they revoke are
+//!    marked; the enrollment and RA certificates then validate under the full 1609.2
+//!    chain rules.
 //!
 //! Any failure is a [`BootstrapError`]; [`DeviceTrust::store`] writes nothing until all
 //! of them passed.
@@ -28,12 +35,12 @@ use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 
 use scms_asn1::camp::cert_chain_files::CertificateChainFiles;
-use scms_asn1::camp::component_cert_management::CompositeCrl;
+use scms_asn1::camp::component_cert_management::{CompositeCrl, ElectorBallot};
 use scms_asn1::camp::protocol::{ScmsFile, ScmsFileContent};
 use scms_asn1::ieee1609dot2::{
-    Certificate, CertificateId, CertificateType, GeographicRegion, IdentifiedRegion,
-    Ieee1609Dot2Content, Ieee1609Dot2Data, IssuerIdentifier, SubjectPermissions, Time32,
-    VerificationKeyIndicator,
+    Certificate, CertificateId, CertificateType, GeographicRegion, HashBasedRevocationInfo,
+    IdentifiedRegion, Ieee1609Dot2Content, Ieee1609Dot2Data, IssuerIdentifier, SubjectPermissions,
+    Time32, VerificationKeyIndicator,
 };
 use scms_asn1::{Coer, DecodeError};
 use scms_core::hash::certificate_id8;
@@ -45,6 +52,10 @@ use scms_crypto::{default_backend, Point, Scalar};
 
 use crate::device::{DeviceConfig, DeviceDir, DeviceError, ENROLLMENT_KEY};
 use crate::enrollment::{enrollment_pub_hex, parse_request, DeviceKind, EnrollmentError};
+use crate::trust_state::{
+    self, apply_ballots, BallotOutcome, BallotSource, BALLOTS_DIR, ELECTORS_DIR, MAX_ELECTORS,
+    REVOKED_FILE,
+};
 
 /// Largest file read from the zip (certificates, LCCF, LPF, CRL, TLS root).
 pub const MAX_FILE_SIZE: u64 = 4 << 20;
@@ -164,6 +175,17 @@ pub enum BootstrapError {
     /// Storing the trust material failed.
     #[error(transparent)]
     Device(#[from] DeviceError),
+    /// The CRL's CRLs do not verify (eeInitCRLProvError, SCMS-950).
+    #[error("eeInitCRLProvError: {0}")]
+    Crl(String),
+    /// An elector certificate of the zip is not a valid elector certificate.
+    #[error("{file}: not a valid elector certificate: {reason}")]
+    BadElector {
+        /// The zip entry.
+        file: String,
+        /// Why.
+        reason: String,
+    },
 }
 
 /// The raw files of the zip for one device.
@@ -187,6 +209,20 @@ pub struct ResponseFiles {
     pub enrollment: Vec<u8>,
     /// `<id>/enrollment.s`.
     pub enrollment_s: Vec<u8>,
+    /// `electors/<name>.oer`: `(name, bytes)`, sorted by name (empty in zips made before
+    /// electors were distributed).
+    pub electors: Vec<(String, Vec<u8>)>,
+}
+
+/// Whether `name` can be an elector file name (`<letters, digits, . _ ->.oer`).
+fn valid_elector_name(name: &str) -> bool {
+    name.len() <= 64
+        && name.len() > 4
+        && name.ends_with(".oer")
+        && !name.starts_with('.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 /// Whether `id` can be a CSR stem (hex digits, 2 to 130 of them).
@@ -249,6 +285,19 @@ pub fn read_response_zip(zip: &[u8], device_id: &str) -> Result<ResponseFiles, B
         }
         Ok(out)
     };
+    let mut elector_names: Vec<String> = names
+        .iter()
+        .filter_map(|n| n.strip_prefix(&format!("{ELECTORS_DIR}/")))
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+        .collect();
+    elector_names.sort();
+    if elector_names.len() > MAX_ELECTORS {
+        return Err(BootstrapError::TooManyEntries(elector_names.len()));
+    }
+    if let Some(bad) = elector_names.iter().find(|n| !valid_elector_name(n)) {
+        return Err(BootstrapError::UnsafeEntry(format!("{ELECTORS_DIR}/{bad}")));
+    }
     if names.iter().any(|n| *n == format!("{dir}/error.txt")) {
         let text = read(format!("{dir}/error.txt"))?;
         let text = String::from_utf8_lossy(&text);
@@ -265,6 +314,10 @@ pub fn read_response_zip(zip: &[u8], device_id: &str) -> Result<ResponseFiles, B
         eca: read(format!("{dir}/ECA.oer"))?,
         enrollment: read(format!("{dir}/enrollment.oer"))?,
         enrollment_s: read(format!("{dir}/enrollment.s"))?,
+        electors: elector_names
+            .into_iter()
+            .map(|n| Ok((n.clone(), read(format!("{ELECTORS_DIR}/{n}"))?)))
+            .collect::<Result<_, BootstrapError>>()?,
     })
 }
 
@@ -302,6 +355,16 @@ pub struct DeviceTrust {
     pub ra_cert: Certificate,
     /// The files as received, to store.
     pub files: ResponseFiles,
+    /// The elector certificates installed.
+    pub electors: Vec<Certificate>,
+    /// The ballots of the CRL and the LCCF and what became of them.
+    pub ballots: Vec<BallotOutcome>,
+    /// The ballots that changed the trust store, in order, applied at `checked_at`.
+    pub applied_ballots: Vec<ElectorBallot>,
+    /// The component certificates the CRL revokes.
+    pub revoked: Vec<HashBasedRevocationInfo>,
+    /// The bootstrap time the checks were done at.
+    pub checked_at: Time32,
 }
 
 fn check_valid(file: &str, cert: &Certificate, now: Time32) -> Result<(), BootstrapError> {
@@ -614,15 +677,57 @@ pub fn bootstrap(
         }
     }
 
-    // The full 1609.2 chain rules (validity, permissions, region, cracaId) from the
-    // enrollment certificate up to the root as installed.
-    let mut trust = scms_core::trust::TrustStore::new(Vec::new(), 1)
+    // 7. The trust store: electors, root, the ballots of the CRL and of the LCCF, the
+    // components the CRL revokes.
+    let mut electors = Vec::new();
+    for (name, bytes) in &files.electors {
+        let file = format!("{ELECTORS_DIR}/{name}");
+        let e = decode_cert(&file, bytes)?;
+        trust_state::check_elector(&e)
+            .map_err(|reason| BootstrapError::BadElector { file, reason })?;
+        electors.push(e);
+    }
+    let mut trust = scms_core::trust::TrustStore::new(electors.clone(), trust_state::POC_QUORUM)
         .map_err(|e| BootstrapError::Chain(e.to_string()))?;
     trust
         .add_root_by_ceremony(be, root.clone())
         .map_err(|e| BootstrapError::Chain(e.to_string()))?;
     let mut intermediates = pool.clone();
     intermediates.push(eca.clone());
+    let composite = CompositeCrl::from_coer(&files.crl).ok();
+    let crl_ballots = composite
+        .as_ref()
+        .map(crate::crl::ballots_of)
+        .unwrap_or_default();
+    let lccf_ballots = crate::provision::chain_file(&files.lccf)
+        .map(|f| f.ballots())
+        .map_err(|e| malformed("LCCF.oer", e))?;
+    let mut ballots = apply_ballots(&mut trust, BallotSource::Crl, &crl_ballots, now);
+    let lccf_outcomes = apply_ballots(&mut trust, BallotSource::Lccf, &lccf_ballots, now);
+    let mut applied_ballots: Vec<ElectorBallot> = ballots
+        .iter()
+        .filter(|o| o.applied())
+        .filter_map(|o| crl_ballots.get(o.index).cloned())
+        .collect();
+    applied_ballots.extend(
+        lccf_outcomes
+            .iter()
+            .filter(|o| o.applied())
+            .filter_map(|o| lccf_ballots.get(o.index).cloned()),
+    );
+    ballots.extend(lccf_outcomes);
+    let mut revoked = Vec::new();
+    if let Some(c) = &composite {
+        let v = crate::crl::verify_crls(c, &trust, &intermediates, now, None)
+            .map_err(|e| BootstrapError::Crl(e.to_string()))?;
+        for e in &v.component_entries {
+            trust.revoke_id10(e.id);
+        }
+        revoked = v.component_entries;
+    }
+
+    // The full 1609.2 chain rules (validity, permissions, region, cracaId, revocation)
+    // from the enrollment certificate up to the root as installed.
     for (name, c) in [("enrollment.oer", &enrollment), ("RA.oer", &ra)] {
         scms_core::chain::validate_chain(be, c, &intermediates, &trust, now)
             .map_err(|e| BootstrapError::Chain(format!("{name}: {e}")))?;
@@ -639,6 +744,11 @@ pub fn bootstrap(
         eca_cert: eca,
         ra_cert: ra,
         files,
+        electors,
+        ballots,
+        applied_ballots,
+        revoked,
+        checked_at: now,
     })
 }
 
@@ -660,7 +770,8 @@ impl DeviceTrust {
     /// Writes the trust material into the device directory `dir` (see
     /// [`DeviceDir`]): `enrollment.oer`, the enrollment private key as keystore key
     /// `enrollment`, `trust/{root.oer, ECA.oer, RA.oer, LCCF.oer, LPF.oer, CRL.oer,
-    /// root.tls}` and `device.toml`. Everything is written to a staging directory
+    /// root.tls}`, the root management state `trust/electors/`, `trust/ballots/` and
+    /// `trust/revoked.oer` (see [`crate::trust_state`]) and `device.toml`. Everything is written to a staging directory
     /// inside `dir` first and renamed into place; the key is stored last-but-one, and
     /// a failure before it leaves `dir` as it was.
     pub fn store(
@@ -685,9 +796,40 @@ impl DeviceTrust {
             eca_hostname: self.eca_hostname.clone(),
             bootstrapped_at: Some(now),
         };
+        let ballots: Vec<(String, Vec<u8>)> = self
+            .applied_ballots
+            .iter()
+            .enumerate()
+            .map(|(k, b)| {
+                (
+                    format!("{BALLOTS_DIR}/{:06}-{}.oer", k + 1, self.checked_at),
+                    b.to_coer(),
+                )
+            })
+            .collect();
+        let revoked = (!self.revoked.is_empty()).then(|| {
+            scms_asn1::ieee1609dot2::ToBeSignedHashIdCrl {
+                crl_serial: u32::try_from(self.revoked.len()).unwrap_or(u32::MAX),
+                entries: self.revoked.clone(),
+            }
+            .to_coer()
+        });
+        let electors = self
+            .files
+            .electors
+            .iter()
+            .map(|(n, b)| (format!("{ELECTORS_DIR}/{n}"), b.as_slice()));
         let files: Vec<(PathBuf, &[u8])> = trust
             .iter()
-            .map(|(n, b)| (Path::new("trust").join(n), b.as_slice()))
+            .map(|(n, b)| (n.to_string(), b.as_slice()))
+            .chain(electors)
+            .chain(ballots.iter().map(|(n, b)| (n.clone(), b.as_slice())))
+            .chain(
+                revoked
+                    .iter()
+                    .map(|b| (REVOKED_FILE.to_owned(), b.as_slice())),
+            )
+            .map(|(n, b)| (Path::new("trust").join(n), b))
             .chain(std::iter::once((
                 PathBuf::from("enrollment.oer"),
                 self.files.enrollment.as_slice(),

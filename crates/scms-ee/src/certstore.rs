@@ -13,18 +13,30 @@
 //! `label` names the file (`pseudonym/<i>/<j>`, ...), so a key file moved elsewhere does
 //! not decrypt. The key is written before the certificate; a certificate without a
 //! readable key is ignored.
+//!
+//! The device never signs with a revoked certificate: with a [`Guard`] installed
+//! ([`CertStore::set_guard`]; [`crate::client::Client`] installs one), the `current*`
+//! functions, which every signing path uses to pick its certificate, first refuse
+//! everything once the enrollment certificate or anything in its chain (ECA, ICA, root) is
+//! revoked or the root removed, then skip certificates that are revoked themselves (linkage
+//! value or HashedId10) or through their chain (their PCA, ...); a revoked pseudonym stops
+//! pseudonym use altogether (the device is revoked, SCMS-1224).
 
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 
 use scms_asn1::ieee1609dot2::{Certificate, Psid, Time32};
 use scms_asn1::Coer;
+use scms_core::revocation::RevocationList;
 use scms_core::signer::KeyPair;
 use scms_core::time::{i_period, is_valid_at};
+use scms_core::trust::TrustStore;
 use scms_crypto::{ccm, AesKey, PrivateKey, Secret};
 use scms_store::Keystore;
 
 use crate::device::DeviceDir;
-use crate::provision::{io_err, read_file, write_file, ProvisionError};
+use crate::messages::{MessageError, Verifier};
+use crate::provision::{io_err, read_file, write_file, Device, ProvisionError};
 
 /// Keystore name of the certificate store's key-file encryption key.
 pub const CERTSTORE_KEY: &str = "certstore";
@@ -53,6 +65,82 @@ impl Area {
 pub struct CertStore {
     root: PathBuf,
     key: AesKey,
+    guard: Option<Mutex<Guard>>,
+}
+
+/// The revocation checks a certificate passes before the device signs with it: its own
+/// certificates are checked as a receiver would check them (a [`Verifier`] over the
+/// device's trust store, LCCF certificates and CRL), and its enrollment certificate's chain
+/// must stand. Verdicts are cached per certificate.
+pub struct Guard {
+    verifier: Verifier,
+    enrollment: Certificate,
+}
+
+impl std::fmt::Debug for Guard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Guard").finish_non_exhaustive()
+    }
+}
+
+impl Guard {
+    /// A guard for `device` (its trust store and intermediates), with the revocations of
+    /// its verified CRL when there is one.
+    pub fn new(device: &Device, revocations: Option<RevocationList>) -> Guard {
+        let mut verifier = Verifier::new(device.trust.clone(), device.intermediates.clone());
+        if let Some(list) = revocations {
+            verifier.set_revocations(list);
+        }
+        Guard {
+            verifier,
+            enrollment: device.enrollment_cert.clone(),
+        }
+    }
+
+    /// Uses `list` (a newly verified CRL) from now on.
+    pub fn set_revocations(&mut self, list: RevocationList) {
+        self.verifier.set_revocations(list);
+    }
+
+    /// Uses the device's new trust store and intermediates (after ballots or a new LCCF).
+    pub fn set_trust(&mut self, trust: TrustStore, intermediates: Vec<Certificate>) {
+        self.verifier.set_trust(trust, intermediates);
+    }
+
+    /// Refuses when the enrollment certificate or anything in its chain is revoked, or its
+    /// root is no longer trusted (SCMS-1189, SCMS-1285/1286). A status that cannot be
+    /// determined (e.g. an issuer missing from the LCCF) does not stop the device.
+    pub fn check_device(&mut self, now: Time32) -> Result<(), ProvisionError> {
+        use scms_core::chain::ChainError;
+        let why = match self.verifier.check_certificate(&self.enrollment, now) {
+            Ok(()) => return Ok(()),
+            Err(MessageError::Revoked(_)) => "the enrollment certificate is revoked".to_owned(),
+            Err(MessageError::IssuerRevoked(id)) => {
+                format!("certificate {id} of the enrollment chain is revoked")
+            }
+            Err(MessageError::Chain(ChainError::Revoked { at })) => {
+                format!("certificate {at} of the enrollment chain (0 = enrollment) is revoked")
+            }
+            Err(MessageError::Chain(ChainError::UntrustedRoot)) => {
+                "the enrollment chain's root is no longer trusted".to_owned()
+            }
+            Err(MessageError::Chain(ChainError::IssuerNotFound { issuer, .. }))
+                if self.verifier.trust().is_removed_root(&issuer) =>
+            {
+                "the enrollment chain's root was removed by ballot".to_owned()
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "enrollment chain status undetermined");
+                return Ok(());
+            }
+        };
+        Err(ProvisionError::Revoked(why))
+    }
+
+    /// Whether the device may sign with `cert` at `now` (the receivers' checks).
+    pub fn check(&mut self, cert: &Certificate, now: Time32) -> Result<(), MessageError> {
+        self.verifier.check_certificate(cert, now)
+    }
 }
 
 impl std::fmt::Debug for CertStore {
@@ -93,7 +181,47 @@ impl CertStore {
         Ok(CertStore {
             root: dir.path().join("certs"),
             key: keys.load_secret_array::<16>(CERTSTORE_KEY)?,
+            guard: None,
         })
+    }
+
+    /// Installs the revocation checks of the `current*` functions.
+    pub fn set_guard(&mut self, guard: Guard) {
+        self.guard = Some(Mutex::new(guard));
+    }
+
+    /// Runs `f` on the installed guard (e.g. to give it a new CRL); `None` without one.
+    pub fn with_guard<R>(&self, f: impl FnOnce(&mut Guard) -> R) -> Option<R> {
+        self.lock_guard().map(|mut g| f(&mut g))
+    }
+
+    fn lock_guard(&self) -> Option<MutexGuard<'_, Guard>> {
+        self.guard
+            .as_ref()
+            .map(|m| m.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+
+    /// The guard's verdict on `cert` at `now` (`Ok` without a guard).
+    fn usable(
+        guard: &mut Option<MutexGuard<'_, Guard>>,
+        cert: &Certificate,
+        now: Time32,
+    ) -> Result<(), MessageError> {
+        match guard {
+            Some(g) => g.check(cert, now),
+            None => Ok(()),
+        }
+    }
+
+    /// The device-wide check of the guard (`Ok` without a guard).
+    fn device_ok(
+        guard: &mut Option<MutexGuard<'_, Guard>>,
+        now: Time32,
+    ) -> Result<(), ProvisionError> {
+        match guard {
+            Some(g) => g.check_device(now),
+            None => Ok(()),
+        }
     }
 
     fn base(&self, area: Area) -> PathBuf {
@@ -203,19 +331,35 @@ impl CertStore {
     }
 
     /// The pseudonym certificate to use at `now`: among those of the current i-period
-    /// (else the previous one, during the overlap hour) valid at `now`, the one chosen
-    /// by rotation every [`ROTATION_SECONDS`].
+    /// (else the previous one, during the overlap hour) valid at `now` and accepted by the
+    /// guard, the one chosen by rotation every [`ROTATION_SECONDS`]. With a guard:
+    /// [`ProvisionError::Revoked`] when the device must stop transmitting, when one of
+    /// its pseudonyms is revoked, or when every candidate is refused (e.g. its PCA is
+    /// revoked).
     pub fn current(&self, now: Time32) -> Result<Option<Stored>, ProvisionError> {
         let Some(i) = i_period(now) else {
             return Ok(None);
         };
+        let mut guard = self.lock_guard();
+        Self::device_ok(&mut guard, now)?;
+        let mut refused: Option<MessageError> = None;
         for i in [i, i.wrapping_sub(1)] {
             let mut valid = Vec::new();
             for j in self.pseudonym_js(i) {
-                if let Some(s) = self.pseudonym(i, j)? {
-                    if is_valid_at(&s.cert.to_be_signed.validity_period, now) {
-                        valid.push(s);
+                let Some(s) = self.pseudonym(i, j)? else {
+                    continue;
+                };
+                if !is_valid_at(&s.cert.to_be_signed.validity_period, now) {
+                    continue;
+                }
+                match Self::usable(&mut guard, &s.cert, now) {
+                    Ok(()) => valid.push(s),
+                    Err(e @ MessageError::Revoked(_)) => {
+                        return Err(ProvisionError::Revoked(format!(
+                            "pseudonym certificate ({i}, {j}): {e}; the device is revoked"
+                        )))
                     }
+                    Err(e) => refused = Some(e),
                 }
             }
             if !valid.is_empty() {
@@ -223,7 +367,12 @@ impl CertStore {
                 return Ok(Some(valid.swap_remove(k)));
             }
         }
-        Ok(None)
+        match refused {
+            Some(e) => Err(ProvisionError::Revoked(format!(
+                "no usable pseudonym certificate at {now}: {e}"
+            ))),
+            None => Ok(None),
+        }
     }
 
     // ------------------------------------------------------------------ identification
@@ -248,16 +397,36 @@ impl CertStore {
         v
     }
 
-    /// An identification certificate valid at `now` (the latest-starting one).
+    /// An identification certificate valid at `now` and accepted by the guard (the
+    /// latest-starting one); [`ProvisionError::Revoked`] when the device must stop
+    /// transmitting or every candidate is refused.
     pub fn current_identification(&self, now: Time32) -> Result<Option<Stored>, ProvisionError> {
+        let mut guard = self.lock_guard();
+        Self::device_ok(&mut guard, now)?;
+        let mut refused = None;
         for i in self.identification_periods().into_iter().rev() {
             if let Some(s) = self.identification(i)? {
                 if is_valid_at(&s.cert.to_be_signed.validity_period, now) {
-                    return Ok(Some(s));
+                    match Self::usable(&mut guard, &s.cert, now) {
+                        Ok(()) => return Ok(Some(s)),
+                        Err(e) => refused = Some(e),
+                    }
                 }
             }
         }
-        Ok(None)
+        Self::none_or_refused(refused, now)
+    }
+
+    fn none_or_refused(
+        refused: Option<MessageError>,
+        now: Time32,
+    ) -> Result<Option<Stored>, ProvisionError> {
+        match refused {
+            Some(e) => Err(ProvisionError::Revoked(format!(
+                "no usable certificate at {now}: {e}"
+            ))),
+            None => Ok(None),
+        }
     }
 
     // ------------------------------------------------------------------ application
@@ -273,12 +442,16 @@ impl CertStore {
     }
 
     /// An application certificate valid at `now` whose appPermissions include `psid`
-    /// (the latest-starting one).
+    /// and that the guard accepts (the latest-starting one); [`ProvisionError::Revoked`]
+    /// when the device must stop transmitting or every candidate is refused.
     pub fn current_application(
         &self,
         now: Time32,
         psid: u64,
     ) -> Result<Option<Stored>, ProvisionError> {
+        let mut guard = self.lock_guard();
+        Self::device_ok(&mut guard, now)?;
+        let mut refused = None;
         let mut best: Option<Stored> = None;
         for n in Self::names(&self.base(Area::Application)) {
             let Some(h) = n.strip_suffix(".oer") else {
@@ -298,10 +471,16 @@ impl CertStore {
                     b.cert.to_be_signed.validity_period.start < tbs.validity_period.start
                 })
             {
-                best = Some(s);
+                match Self::usable(&mut guard, &s.cert, now) {
+                    Ok(()) => best = Some(s),
+                    Err(e) => refused = Some(e),
+                }
             }
         }
-        Ok(best)
+        match best {
+            Some(b) => Ok(Some(b)),
+            None => Self::none_or_refused(refused, now),
+        }
     }
 
     /// The directory of the store.

@@ -6,7 +6,11 @@
 //! [`Client`] runs the EE flow:
 //!
 //! - every connection first fetches the LPF and the LCCF (`If-None-Match` with the name
-//!   of the stored version; `304` keeps it);
+//!   of the stored version; `304` keeps it); the LCCF's ballots are applied to the trust
+//!   store ([`crate::trust_state`]);
+//! - nothing is sent to the RA once the enrollment certificate or its chain is revoked
+//!   (SCMS-1189); the certificate store's [`crate::certstore::Guard`] keeps the device from
+//!   signing with revoked certificates; [`Client::install_crl`] installs a new CRL;
 //! - [`Client::request`]: keys and record persisted first ([`crate::provision`]), then the
 //!   `POST`; without an answer the EE retries after [`Policy::retry_delay`] (10 s,
 //!   SCMS-522) with a fresh `current-time`, never more than [`Policy::max_per_hour`]
@@ -25,7 +29,8 @@ use scms_core::time::{i_period, Clock};
 use scms_crypto::butterfly::{expand_private, KeyKind};
 use serde::{Deserialize, Serialize};
 
-use crate::certstore::{CertStore, Stored};
+use crate::certstore::{CertStore, Guard, Stored};
+use crate::crl::VerifiedCrl;
 use crate::download::{
     application_name, batch_name, download_req, identity_member, identity_name, info_name,
     parse_info, single_member, Expect, Opener, PATH_APPLICATION, PATH_BATCH, PATH_IDENTITY,
@@ -180,7 +185,8 @@ impl<T: RaTransport> Client<T> {
         transport: T,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, ProvisionError> {
-        let store = CertStore::open(&device.dir, &device.keys)?;
+        let mut store = CertStore::open(&device.dir, &device.keys)?;
+        store.set_guard(guard_of(&device, clock.now()));
         Ok(Client {
             device,
             store,
@@ -256,8 +262,10 @@ impl<T: RaTransport> Client<T> {
                     .to_owned()
             });
             if file == "LCCF.oer" {
-                // Check it before replacing the stored one.
-                self.device.set_lccf(&r.body)?;
+                // Check it (and apply its ballots) before replacing the stored one.
+                self.device.set_lccf(&r.body, self.clock.now())?;
+                let (trust, certs) = (self.device.trust.clone(), self.device.intermediates.clone());
+                self.store.with_guard(|g| g.set_trust(trust, certs));
             } else {
                 self.device.check_lpf(&r.body, self.clock.now())?;
             }
@@ -271,6 +279,22 @@ impl<T: RaTransport> Client<T> {
         }
         let text = toml::to_string(&v).unwrap_or_default();
         write_file(&self.versions_path(), text.as_bytes())
+    }
+
+    /// Installs a downloaded composite CRL ([`crate::provision::Device::install_crl`]) and
+    /// gives the certificate store's guard the new trust store and revocations.
+    pub fn install_crl(&mut self, bytes: &[u8]) -> Result<VerifiedCrl, ProvisionError> {
+        let v = self.device.install_crl(bytes, self.now())?;
+        self.store.set_guard(guard_of(&self.device, self.now()));
+        Ok(v)
+    }
+
+    /// Refuses once the enrollment certificate or its chain is revoked (SCMS-1189).
+    fn may_talk(&self) -> Result<(), ProvisionError> {
+        let now = self.now();
+        self.store
+            .with_guard(|g| g.check_device(now))
+            .unwrap_or_else(|| self.device.check_enrollment(now))
     }
 
     fn rate_check(&mut self) -> Result<(), ProvisionError> {
@@ -291,6 +315,7 @@ impl<T: RaTransport> Client<T> {
         start: Option<Time32>,
     ) -> Result<RequestRecord, ProvisionError> {
         self.refresh_trust()?;
+        self.may_talk()?;
         let now = self.now();
         let (mut rec, mut attempt) = new_request(&self.device, kind, now, start.unwrap_or(now))?;
         let mut tries = 0u32;
@@ -325,6 +350,7 @@ impl<T: RaTransport> Client<T> {
     /// Authenticated download of `name` from `path`, resuming a partial download.
     /// `Ok(None)`: not available (HTTP 500 / 404).
     pub fn fetch(&mut self, path: &str, name: &str) -> Result<Option<Vec<u8>>, ProvisionError> {
+        self.may_talk()?;
         let part = self.part_path(name);
         let mut tries = 0u32;
         loop {
@@ -629,6 +655,20 @@ impl<T: RaTransport> Client<T> {
             None => Ok(0),
         }
     }
+}
+
+/// The guard of `device`'s certificate store, with the revocations of its installed CRL
+/// (verified at `now`; without them when it does not verify).
+fn guard_of(device: &Device, now: Time32) -> Guard {
+    let list = match device.load_crl(now) {
+        Some(Ok(v)) => Some(v.revocations),
+        Some(Err(e)) => {
+            tracing::warn!(error = %e, "the installed CRL does not verify; not used");
+            None
+        }
+        None => None,
+    };
+    Guard::new(device, list)
 }
 
 // ------------------------------------------------------------------------- HTTPS

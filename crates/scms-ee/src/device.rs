@@ -6,7 +6,11 @@
 //! D/enrollment-request.oer      the CSR sent (kept to check the response against)
 //! D/enrollment.oer              the enrollment certificate (after bootstrap)
 //! D/trust/root.oer ECA.oer RA.oer LCCF.oer LPF.oer CRL.oer root.tls
+//! D/trust/electors/ ballots/ revoked.oer   root management state (crate::trust_state)
 //! ```
+//!
+//! `device.toml` may also set `quorum` (the elector endorsements a ballot needs; default
+//! [`crate::trust_state::POC_QUORUM`]), read with [`DeviceDir::quorum`].
 
 use std::path::{Path, PathBuf};
 
@@ -28,6 +32,8 @@ pub const ENROLLMENT_CERT_FILE: &str = "enrollment.oer";
 pub const TRUST_DIR: &str = "trust";
 /// Largest `device.toml` read.
 const MAX_CONFIG_SIZE: u64 = 64 * 1024;
+/// The `device.toml` key of the elector quorum.
+pub const QUORUM_KEY: &str = "quorum";
 
 /// Why a device directory operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -136,15 +142,42 @@ impl DeviceDir {
         self.root.join(TRUST_DIR)
     }
 
-    /// Reads `device.toml`.
-    pub fn load_config(&self) -> Result<DeviceConfig, DeviceError> {
+    /// `device.toml` as a TOML table, without its `quorum` key, and that key.
+    fn config_table(&self) -> Result<(toml::Table, Option<toml::Value>), DeviceError> {
         let path = self.config_path();
         let text = read_bounded(&path, MAX_CONFIG_SIZE)?;
         let text = String::from_utf8(text).map_err(|_| DeviceError::Config {
             path: path.clone(),
             reason: "not UTF-8".into(),
         })?;
-        let cfg: DeviceConfig = toml::from_str(&text).map_err(|e| DeviceError::Config {
+        let mut table: toml::Table = toml::from_str(&text).map_err(|e| DeviceError::Config {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        let quorum = table.remove(QUORUM_KEY);
+        Ok((table, quorum))
+    }
+
+    /// The `quorum` of `device.toml`: `None` when absent (the PoC quorum applies).
+    pub fn quorum(&self) -> Result<Option<usize>, DeviceError> {
+        let (_, q) = self.config_table()?;
+        q.map(|v| {
+            v.as_integer()
+                .and_then(|n| usize::try_from(n).ok())
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| DeviceError::Config {
+                    path: self.config_path(),
+                    reason: "quorum must be an integer of at least 1".into(),
+                })
+        })
+        .transpose()
+    }
+
+    /// Reads `device.toml`.
+    pub fn load_config(&self) -> Result<DeviceConfig, DeviceError> {
+        let path = self.config_path();
+        let (table, _) = self.config_table()?;
+        let cfg: DeviceConfig = table.try_into().map_err(|e| DeviceError::Config {
             path: path.clone(),
             reason: e.to_string(),
         })?;
@@ -192,13 +225,17 @@ impl DeviceDir {
         })
     }
 
-    /// Writes `device.toml` (atomically).
+    /// Writes `device.toml` (atomically), keeping its `quorum` if it has one.
     pub fn save_config(&self, cfg: &DeviceConfig) -> Result<(), DeviceError> {
         let path = self.config_path();
-        let text = toml::to_string(cfg).map_err(|e| DeviceError::Config {
+        let quorum = if path.exists() { self.quorum()? } else { None };
+        let mut text = toml::to_string(cfg).map_err(|e| DeviceError::Config {
             path: path.clone(),
             reason: e.to_string(),
         })?;
+        if let Some(q) = quorum {
+            text.push_str(&format!("{QUORUM_KEY} = {q}\n"));
+        }
         write_atomic(&path, text.as_bytes())
     }
 

@@ -11,6 +11,8 @@
 //! - [`certstore`]: the certificates and keys the device holds.
 //! - [`messages`]: signing and verifying BSMs and RSE messages.
 //! - [`client`]: the EE flow over an [`client::RaTransport`] (HTTPS or in-process).
+//! - [`crl`]: verifying composite CRLs (CRLG- and root-signed CRLs, ballots).
+//! - [`trust_state`]: electors, ballots and revoked components, persisted.
 
 #![forbid(unsafe_code)]
 
@@ -24,6 +26,7 @@ pub mod enrollment;
 pub mod messages;
 pub mod misbehavior;
 pub mod provision;
+pub mod trust_state;
 
 pub use bootstrap::{bootstrap, BootstrapError, DeviceTrust, PendingRequest};
 pub use device::{DeviceConfig, DeviceDir, DeviceError};

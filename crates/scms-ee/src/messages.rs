@@ -10,9 +10,12 @@
 //! Verifying ([`Verifier`]): the signing certificate (carried, or known by digest from an
 //! earlier message or [`Verifier::add_certificate`]) is validated to a trusted root with
 //! [`scms_core::chain::validate_chain`] at the message's generation time and cached by
-//! HashedId8 (with the window in which its whole chain is valid); then the certificate's
-//! `appPermissions` must contain the PSID, the generation time must be fresh, and the
-//! signature must verify with the (reconstructed) key.
+//! HashedId8 (with the window in which its whole chain is valid); then neither it (by
+//! linkage value or HashedId10) nor any certificate of its chain (by HashedId10: PCA, ICA,
+//! ...) may be on the CRL (the chain's verdict is cached per certificate until the next
+//! [`Verifier::set_revocations`]), the certificate's `appPermissions` must contain the
+//! PSID, the generation time must be fresh, and the signature must verify with the
+//! (reconstructed) key.
 
 use std::collections::HashMap;
 
@@ -70,6 +73,9 @@ pub enum MessageError {
     /// The signing certificate is revoked (its linkage value or hash is on the CRL).
     #[error("the signing certificate {0} is revoked")]
     Revoked(String),
+    /// A certificate of the signing certificate's chain (its PCA, ICA, ...) is revoked.
+    #[error("certificate {0} of the signing certificate's chain is revoked")]
+    IssuerRevoked(String),
     /// The CRL is overdue beyond `overdue_CRL_tolerance` (deadline Time32): no message is
     /// trustworthy until a fresh CRL is downloaded (seed Table 51).
     #[error("the CRL is overdue (next CRL plus tolerance was {0})")]
@@ -193,6 +199,11 @@ struct Known {
     key: Point,
     /// The window in which the whole chain is valid: [start, end).
     window: (u64, u64),
+    /// The chain above it (issuer first, root last).
+    issuers: Vec<Certificate>,
+    /// The revocation generation the issuers were checked at, and the revoked one's
+    /// HashedId8 if any.
+    issuers_checked: Option<(u64, Option<HashedId8>)>,
 }
 
 /// Verifies application SPDUs against a trust store, caching validated certificates.
@@ -202,6 +213,8 @@ pub struct Verifier {
     cache: HashMap<HashedId8, Known>,
     unvalidated: HashMap<HashedId8, Certificate>,
     revocations: Option<scms_core::revocation::RevocationList>,
+    /// Bumped by every change of the revocation list or the trust store.
+    generation: u64,
     crl_deadline: Option<Time32>,
     /// How old a message may be (seconds).
     pub max_age: u32,
@@ -227,6 +240,7 @@ impl Verifier {
             cache: HashMap::new(),
             unvalidated: HashMap::new(),
             revocations: None,
+            generation: 0,
             crl_deadline: None,
             max_age: 30,
             max_future: 5,
@@ -244,6 +258,62 @@ impl Verifier {
     /// are expanded once per i-period, then each check is O(1).
     pub fn set_revocations(&mut self, list: scms_core::revocation::RevocationList) {
         self.revocations = Some(list);
+        self.generation += 1;
+    }
+
+    /// Replaces the trust store and the intermediates (after ballots changed the roots or
+    /// a new LCCF arrived): every cached certificate is validated again when next used.
+    pub fn set_trust(&mut self, trust: TrustStore, intermediates: Vec<Certificate>) {
+        self.trust = trust;
+        self.intermediates = intermediates;
+        for (id, k) in self.cache.drain() {
+            self.unvalidated.insert(id, k.cert);
+        }
+        self.generation += 1;
+    }
+
+    /// Checks `cert` as the signer of a message generated at `at`: it validates to a
+    /// trusted root, its whole chain is valid at `at`, and neither it nor any certificate
+    /// of its chain is revoked. The result is cached (O(1) once warmed).
+    pub fn check_certificate(
+        &mut self,
+        cert: &Certificate,
+        at: Time32,
+    ) -> Result<(), MessageError> {
+        let id = self.checked(cert, at)?;
+        let window = self.cache.get(&id).map(|k| k.window).unwrap_or((0, 0));
+        if u64::from(at) < window.0 || u64::from(at) >= window.1 {
+            return Err(MessageError::NotValidAt(at));
+        }
+        Ok(())
+    }
+
+    /// Validates `cert` (cached) and checks it and its chain against the revocation
+    /// list; returns its HashedId8, the key of its [`Known`] entry.
+    fn checked(&mut self, cert: &Certificate, at: Time32) -> Result<HashedId8, MessageError> {
+        let id = self.validate(cert, at)?;
+        let (Some(list), Some(k)) = (self.revocations.as_mut(), self.cache.get_mut(&id)) else {
+            return Ok(id);
+        };
+        let revoked_issuer = match k.issuers_checked {
+            Some((g, r)) if g == self.generation => r,
+            _ => {
+                let r = k
+                    .issuers
+                    .iter()
+                    .find(|c| list.is_revoked(c))
+                    .map(certificate_id8);
+                k.issuers_checked = Some((self.generation, r));
+                r
+            }
+        };
+        if let Some(bad) = revoked_issuer {
+            return Err(MessageError::IssuerRevoked(hex::encode(bad)));
+        }
+        if list.is_revoked(&k.cert) {
+            return Err(MessageError::Revoked(hex::encode(id)));
+        }
+        Ok(id)
     }
 
     /// Refuses every message after `deadline` (the CRL's `nextCrl` plus the policy's
@@ -252,17 +322,21 @@ impl Verifier {
         self.crl_deadline = deadline;
     }
 
+    /// The trust store in use.
+    pub fn trust(&self) -> &TrustStore {
+        &self.trust
+    }
+
     /// Number of validated certificates cached.
     pub fn cached(&self) -> usize {
         self.cache.len()
     }
 
-    fn validate(&mut self, cert: &Certificate, at: Time32) -> Result<Known, MessageError> {
+    /// Validates `cert` to a trusted root (cached); returns its HashedId8.
+    fn validate(&mut self, cert: &Certificate, at: Time32) -> Result<HashedId8, MessageError> {
         let id = certificate_id8(cert);
-        if let Some(k) = self.cache.get(&id) {
-            if k.cert == *cert {
-                return Ok(k.clone());
-            }
+        if self.cache.get(&id).is_some_and(|k| k.cert == *cert) {
+            return Ok(id);
         }
         let chain = validate_chain(
             default_backend(),
@@ -281,9 +355,11 @@ impl Verifier {
             cert: cert.clone(),
             key: chain.leaf_key,
             window,
+            issuers: chain.path.get(1..).unwrap_or_default().to_vec(),
+            issuers_checked: None,
         };
-        self.cache.insert(id, k.clone());
-        Ok(k)
+        self.cache.insert(id, k);
+        Ok(id)
     }
 
     /// Verifies a COER SPDU at `now`, optionally requiring `expect_psid`.
@@ -342,14 +418,11 @@ impl Verifier {
                 ))
             }
         };
-        let known = self.validate(&cert, gen32)?;
-        if let Some(r) = self.revocations.as_mut() {
-            if r.is_revoked(&known.cert) {
-                return Err(MessageError::Revoked(hex::encode(certificate_id8(
-                    &known.cert,
-                ))));
-            }
-        }
+        let id = self.checked(&cert, gen32)?;
+        let known = self
+            .cache
+            .get(&id)
+            .ok_or_else(|| MessageError::UnknownSigner(hex::encode(id)))?;
         if u64::from(gen32) < known.window.0 || u64::from(gen32) >= known.window.1 {
             return Err(MessageError::NotValidAt(gen32));
         }
@@ -374,7 +447,7 @@ impl Verifier {
             psid: header.psid,
             payload: payload.as_bytes().to_vec(),
             generation_time: gen,
-            signer: certificate_id8(&known.cert),
+            signer: id,
         })
     }
 }

@@ -30,6 +30,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use scms_asn1::camp::cert_chain_files::CertificateChainFiles;
+use scms_asn1::camp::component_cert_management::ElectorBallot;
 use scms_asn1::camp::ee_ra::{
     CommonProvisioningRequestFields, EeRaAppCertProvisioningRequest, EeRaIdCertProvisioningRequest,
     EeRaPseudonymCertProvisioningRequest, EndEntityRaInterfacePDU,
@@ -56,6 +57,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::device::{write_atomic, DeviceConfig, DeviceDir, DeviceError, ENROLLMENT_KEY};
 use crate::enrollment::DeviceKind;
+use crate::trust_state::{self, BallotOutcome, BallotResult, BallotSource};
 
 /// `POST` path of pseudonym requests.
 pub const PATH_PSEUDONYM: &str = "/provision-pseudonym-certificate-batch";
@@ -166,6 +168,14 @@ pub enum ProvisionError {
     /// This device kind cannot make this request.
     #[error("{0}")]
     NotAllowed(&'static str),
+    /// A CRL was refused.
+    #[error(transparent)]
+    Crl(#[from] crate::crl::CrlCheckError),
+    /// The device's enrollment certificate, something in its enrollment chain, or the
+    /// certificates it would sign with are revoked: it stops transmitting and does not
+    /// talk to the RA (SCMS-1189, SCMS-1224, SCMS-1285/1286).
+    #[error("transmission stopped: {0}")]
+    Revoked(String),
 }
 
 impl ProvisionError {
@@ -225,9 +235,30 @@ pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ProvisionError
     Ok(write_atomic(path, bytes)?)
 }
 
-/// The certificates of an LCCF (`ScmsFile`, bare or as the payload of a signed SPDU):
-/// the required store (certificates, MA certificate) and the optional list.
-pub fn lccf_certificates(bytes: &[u8]) -> Result<Vec<Certificate>, ProvisionError> {
+/// What a certificate chain file (LCCF or GCCF) carries for the device.
+#[derive(Debug, Clone)]
+pub struct ChainFile {
+    /// The required store (certificates, MA certificate) and the optional list.
+    pub certificates: Vec<Certificate>,
+    /// `rootCAEndorsements`: addRoot ballots.
+    pub root_ballots: Vec<ElectorBallot>,
+    /// `electorEndorsements`: addElector ballots.
+    pub elector_ballots: Vec<ElectorBallot>,
+}
+
+impl ChainFile {
+    /// Every ballot, `electorEndorsements` first.
+    pub fn ballots(&self) -> Vec<ElectorBallot> {
+        self.elector_ballots
+            .iter()
+            .chain(&self.root_ballots)
+            .cloned()
+            .collect()
+    }
+}
+
+/// An LCCF or GCCF (`ScmsFile`, bare or as the payload of a signed SPDU).
+pub fn chain_file(bytes: &[u8]) -> Result<ChainFile, ProvisionError> {
     let bad = |d: String| ProvisionError::check(EeErrorCode::EePolicyFileParsingFailed, d);
     let file = match ScmsFile::from_coer(bytes) {
         Ok(f) => f,
@@ -245,20 +276,29 @@ pub fn lccf_certificates(bytes: &[u8]) -> Result<Vec<Certificate>, ProvisionErro
             }
         }
     };
-    match file.content {
+    let (store, optional) = match file.content {
         ScmsFileContent::CertChain(CertificateChainFiles::LocalCertificateChainFile(l)) => {
-            let mut v = l.required_cert_store.certs;
-            v.push(l.required_cert_store.ma_certificate);
-            v.extend(l.optional_cert_list);
-            Ok(v)
+            (l.required_cert_store, l.optional_cert_list)
         }
         ScmsFileContent::CertChain(CertificateChainFiles::GlobalCertificateChainFile(g)) => {
-            let mut v = g.cert_store.certs;
-            v.push(g.cert_store.ma_certificate);
-            Ok(v)
+            (g.cert_store, Vec::new())
         }
-        _ => Err(bad("not a certificate chain file".into())),
-    }
+        _ => return Err(bad("not a certificate chain file".into())),
+    };
+    let mut certificates = store.certs;
+    certificates.push(store.ma_certificate);
+    certificates.extend(optional);
+    Ok(ChainFile {
+        certificates,
+        root_ballots: store.root_ca_endorsements,
+        elector_ballots: store.elector_endorsements,
+    })
+}
+
+/// The certificates of an LCCF (`ScmsFile`, bare or as the payload of a signed SPDU):
+/// the required store (certificates, MA certificate) and the optional list.
+pub fn lccf_certificates(bytes: &[u8]) -> Result<Vec<Certificate>, ProvisionError> {
+    Ok(chain_file(bytes)?.certificates)
 }
 
 /// A bootstrapped device, loaded: configuration, keystore, enrollment certificate and
@@ -281,7 +321,8 @@ pub struct Device {
     pub ra_cert: Certificate,
     /// The root certificate.
     pub root: Certificate,
-    /// The trust store (the root, by bootstrap).
+    /// The trust store: electors, the root installed at bootstrap, the ballots applied
+    /// since, the revoked components.
     pub trust: TrustStore,
     /// The LCCF's certificates (issuers for chain validation).
     pub intermediates: Vec<Certificate>,
@@ -311,7 +352,12 @@ fn cert_file(path: &Path) -> Result<Certificate, ProvisionError> {
 }
 
 impl Device {
-    /// Opens a bootstrapped device directory with its keystore.
+    /// Opens a bootstrapped device directory with its keystore. The trust store holds the
+    /// electors of `trust/electors` with the quorum of `device.toml` (default
+    /// [`crate::trust_state::POC_QUORUM`]), the root installed at bootstrap, then the
+    /// ballot log replayed and the revoked certificates of `trust/revoked.oer` (see
+    /// [`crate::trust_state`]). A device bootstrapped without electors opens, but cannot
+    /// apply ballots.
     pub fn open(dir: &DeviceDir, keys: Keystore) -> Result<Device, ProvisionError> {
         let config = dir.load_config()?;
         let kind = config.device_kind().ok_or(ProvisionError::NotAllowed(
@@ -322,17 +368,7 @@ impl Device {
         let trust_dir = dir.trust_dir();
         let ra_cert = cert_file(&trust_dir.join("RA.oer"))?;
         let root = cert_file(&trust_dir.join("root.oer"))?;
-        let mut trust = TrustStore::new(Vec::new(), 1).map_err(|e| {
-            ProvisionError::check(EeErrorCode::EeCertificateVerificationFailed, e.to_string())
-        })?;
-        trust
-            .add_root_by_ceremony(default_backend(), root.clone())
-            .map_err(|e| {
-                ProvisionError::check(
-                    EeErrorCode::EeCertificateVerificationFailed,
-                    format!("root.oer: {e}"),
-                )
-            })?;
+        let trust = Self::load_trust(dir, &root)?;
         let mut device = Device {
             dir: dir.clone(),
             config,
@@ -353,14 +389,66 @@ impl Device {
         Ok(device)
     }
 
-    /// Replaces the LCCF's certificates (after a new LCCF was downloaded).
-    pub fn set_lccf(&mut self, lccf: &[u8]) -> Result<(), ProvisionError> {
-        let mut certs = lccf_certificates(lccf)?;
+    /// The trust store of `dir` (see [`Device::open`]).
+    fn load_trust(dir: &DeviceDir, root: &Certificate) -> Result<TrustStore, ProvisionError> {
+        let trust_dir = dir.trust_dir();
+        let electors = trust_state::load_electors(&trust_dir)?;
+        let quorum = dir.quorum()?.unwrap_or(trust_state::POC_QUORUM);
+        let verification =
+            |e: String| ProvisionError::check(EeErrorCode::EeCertificateVerificationFailed, e);
+        let mut trust =
+            TrustStore::new(electors, quorum).map_err(|e| verification(e.to_string()))?;
+        trust
+            .add_root_by_ceremony(default_backend(), root.clone())
+            .map_err(|e| verification(format!("root.oer: {e}")))?;
+        trust_state::replay_ballots(&mut trust, &trust_dir)?;
+        for e in trust_state::load_revoked(&trust_dir)? {
+            trust.revoke_id10(e.id);
+        }
+        Ok(trust)
+    }
+
+    /// Installs a new LCCF (or GCCF) at `now`: its addElector and addRoot ballots are
+    /// applied to the trust store (those that change it are persisted), then its
+    /// certificates replace the intermediates. Returns the ballots' outcomes.
+    pub fn set_lccf(
+        &mut self,
+        lccf: &[u8],
+        now: Time32,
+    ) -> Result<Vec<BallotOutcome>, ProvisionError> {
+        let file = chain_file(lccf)?;
+        let outcomes = self.apply_ballots(BallotSource::Lccf, &file.ballots(), now)?;
+        let mut certs = file.certificates;
         if let Ok(eca) = cert_file(&self.dir.trust_dir().join("ECA.oer")) {
             certs.push(eca);
         }
         self.intermediates = certs;
-        Ok(())
+        Ok(outcomes)
+    }
+
+    /// Applies `ballots` to the trust store at `now` and appends those that changed it to
+    /// the ballot log; an invalid ballot is reported, not fatal.
+    pub fn apply_ballots(
+        &mut self,
+        source: BallotSource,
+        ballots: &[ElectorBallot],
+        now: Time32,
+    ) -> Result<Vec<BallotOutcome>, ProvisionError> {
+        let outcomes = trust_state::apply_ballots(&mut self.trust, source, ballots, now);
+        let applied: Vec<&ElectorBallot> = outcomes
+            .iter()
+            .filter(|o| o.applied())
+            .filter_map(|o| ballots.get(o.index))
+            .collect();
+        trust_state::append_ballots(&self.dir.trust_dir(), applied, now)?;
+        for o in &outcomes {
+            match o.result {
+                BallotResult::Applied(_) => tracing::info!(outcome = %o, "trust store changed"),
+                BallotResult::Unchanged(_) => tracing::debug!(outcome = %o, "ballot"),
+                _ => tracing::warn!(outcome = %o, "ballot skipped"),
+            }
+        }
+        Ok(outcomes)
     }
 
     /// Verifies a Local Policy File before it is applied: every countersignature must be

@@ -53,6 +53,7 @@ fn files(pki: &TestPki) -> BootstrapFiles {
         .to_coer(),
         root_tls: b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n".to_vec(),
         ra: pki.ra.to_coer(),
+        electors: Vec::new(),
     }
 }
 

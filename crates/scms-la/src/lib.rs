@@ -40,14 +40,14 @@ use scms_asn1::camp::la_ra::{
 };
 use scms_asn1::camp::protocol::{ScmsPDU, ScmsPDUContent};
 use scms_asn1::ieee1609dot2::{
-    Certificate, CertificateId, HashedId8, HeaderInfo, Hostname, Ieee1609Dot2Content,
-    Ieee1609Dot2Data, Opaque, Psid, SignedDataPayload, ToBeSignedData,
+    Certificate, CertificateId, HashedId8, Hostname, Ieee1609Dot2Content, Ieee1609Dot2Data, Psid,
 };
 use scms_asn1::Coer;
 use scms_ca::{Config, Layout};
 use scms_core::encrypt::{decrypt, encrypt, Decryptor, Recipient};
 use scms_core::hash::hashed_id;
-use scms_core::sign::{self, SignerId};
+use scms_core::pdu::{self, OpenError};
+use scms_core::sign;
 use scms_core::signer::{KeyPair, Signer};
 use scms_core::time::Clock;
 use scms_core::CoreError;
@@ -59,7 +59,7 @@ use scms_store::la::{ChainRecord, DbError, LaStore, NewChain, SqliteLaStore};
 use scms_store::StoreError;
 
 /// `SecurityMgmtPsid` (0x23).
-pub const SECURITY_MGMT_PSID: u64 = 0x23;
+pub const SECURITY_MGMT_PSID: u64 = pdu::SECURITY_MGMT_PSID;
 /// Most fresh chains in one request.
 pub const MAX_FRESH_CHAINS: u32 = 10_000;
 /// Most i-periods in one request (`iMax − iMin + 1`): about 5 years.
@@ -122,6 +122,16 @@ pub enum LaError {
     Crypto(#[from] CoreError),
 }
 
+impl From<OpenError> for LaError {
+    fn from(e: OpenError) -> Self {
+        if e.is_signature() {
+            LaError::InvalidSignature(e.to_string())
+        } else {
+            LaError::Malformed(e.to_string())
+        }
+    }
+}
+
 impl From<scms_crypto::Error> for LaError {
     fn from(e: scms_crypto::Error) -> Self {
         LaError::Crypto(CoreError::Crypto(e))
@@ -177,32 +187,6 @@ fn read_config(layout: &Layout) -> Result<Config, LaError> {
 
 fn hostname(s: &str) -> Result<Hostname, LaError> {
     Hostname::new(s).map_err(|_| LaError::Setup(format!("hostname too long: {s}")))
-}
-
-/// The SecurityMgmt header: generationTime present, every other field absent.
-fn header(generation_time: Option<u64>) -> HeaderInfo {
-    HeaderInfo {
-        psid: Psid::new(SECURITY_MGMT_PSID),
-        generation_time,
-        expiry_time: None,
-        generation_location: None,
-        p2pcd_learning_request: None,
-        missing_crl_identifier: None,
-        encryption_key: None,
-        inline_p2pcd_request: None,
-        requested_certificate: None,
-        pdu_functional_type: None,
-        contributed_extensions: None,
-    }
-}
-
-fn unsecured(bytes: Vec<u8>) -> Result<Ieee1609Dot2Data, CoreError> {
-    Ok(Ieee1609Dot2Data {
-        protocol_version: 3,
-        content: Ieee1609Dot2Content::UnsecuredData(
-            Opaque::new(bytes).map_err(|_| CoreError::Invalid("payload size"))?,
-        ),
-    })
 }
 
 impl La {
@@ -316,19 +300,11 @@ impl La {
         // `requestHash` would hand the same chains to two devices whose requests the RA
         // signed in the same second with equal content.
         let replay_key = sha256(request);
-        let payload = match sd.tbs_data.payload.data.as_deref() {
-            Some(Ieee1609Dot2Data {
-                content: Ieee1609Dot2Content::UnsecuredData(o),
-                ..
-            }) => o.as_bytes(),
-            _ => return Err(LaError::Malformed("payload is not unsecuredData".into())),
-        };
-        let pdu = ScmsPDU::from_coer(payload)
-            .map_err(|e| LaError::Malformed(format!("not a ScmsPDU: {e:?}")))?;
-        if pdu.version != 1 {
+        let msg = pdu::signed_pdu(sd)?;
+        if msg.version != 1 {
             return Err(LaError::Malformed("ScmsPDU version".into()));
         }
-        let req = match pdu.content {
+        let req = match msg.content {
             ScmsPDUContent::LaRa(LaRaInterfacePDU::RaLaIndividualPreLinkageValueRequest(r)) => r,
             ScmsPDUContent::LaRa(LaRaInterfacePDU::RaLaGroupPreLinkageValueRequest(_)) => {
                 return Err(LaError::Unsupported("group pre-linkage values"))
@@ -574,7 +550,7 @@ impl La {
         request_hash: HashedId8,
         reply: LaRaPreLinkageValueResponseMsgReply,
     ) -> Result<Vec<u8>, LaError> {
-        let pdu = ScmsPDU {
+        let msg = ScmsPDU {
             version: 1,
             content: ScmsPDUContent::LaRa(LaRaInterfacePDU::LaRaPreLinkageValueResponse(
                 LaRaPreLinkageValueResponseMsg {
@@ -585,19 +561,12 @@ impl La {
                 },
             )),
         };
-        let tbs = ToBeSignedData {
-            payload: SignedDataPayload {
-                data: Some(Box::new(unsecured(pdu.to_coer())?)),
-                ext_data_hash: None,
-                omitted: None,
-            },
-            header_info: header(Some(self.clock.now64())),
-        };
-        let sd = sign::sign_data(&self.signer, tbs, SignerId::Digest(&self.cert))?;
-        Ok(Ieee1609Dot2Data {
-            protocol_version: 3,
-            content: Ieee1609Dot2Content::SignedData(Box::new(sd)),
-        }
+        Ok(pdu::sign_payload(
+            &self.signer,
+            &self.cert,
+            msg.to_coer(),
+            Some(self.clock.now64()),
+        )?
         .to_coer())
     }
 

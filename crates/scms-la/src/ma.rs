@@ -22,20 +22,13 @@ use scms_asn1::camp::base_types::LinkageSeedAndLaId;
 use scms_asn1::camp::errors::{LaMaError, LaMaLinkageSeedErrorCode, ScmsError};
 use scms_asn1::camp::la_ma::{LCI2LSReply, LaMaInterfacePDU, LaMaLinkageSeedResponseMsg, LCI2LS};
 use scms_asn1::camp::protocol::{ScmsPDU, ScmsPDUContent};
-use scms_asn1::ieee1609dot2::{
-    Certificate, HashedId8, Ieee1609Dot2Content, Ieee1609Dot2Data, Psid, SignedDataPayload,
-    SignerIdentifier, ToBeSignedData,
-};
 use scms_asn1::Coer;
 use scms_ca::{Config, Layout};
-use scms_core::convert::encryption_key;
-use scms_core::encrypt::{encrypt, Recipient};
-use scms_core::hash::{certificate_id8, hashed_id};
-use scms_core::sign::{self, SignerId};
+use scms_core::pdu::{self, Envelope, Peer};
 use scms_core::time::i_period;
-use scms_crypto::{CurveBackend, Point};
+use scms_crypto::CurveBackend;
 
-use crate::{header, hostname, read_cert, unsecured, La, LaError, SECURITY_MGMT_PSID};
+use crate::{hostname, read_cert, La, LaError};
 
 /// Most LinkageChainIds in one request.
 pub const MAX_LCIS: usize = 1_000;
@@ -43,9 +36,7 @@ pub const MAX_LCIS: usize = 1_000;
 /// What the LA knows of the MA.
 pub(crate) struct MaPeer {
     name: String,
-    cert: Certificate,
-    key: Point,
-    enc_key: Point,
+    peer: Peer,
 }
 
 impl MaPeer {
@@ -55,18 +46,13 @@ impl MaPeer {
         cfg: &Config,
         backend: &dyn CurveBackend,
     ) -> Result<MaPeer, LaError> {
-        let cert = read_cert(layout, "ma")?;
-        let key = sign::certificate_key(backend, &cert, None)?;
-        let enc = cert
-            .to_be_signed
-            .encryption_key
-            .as_ref()
-            .ok_or_else(|| LaError::Setup("certs/ma.oer has no encryption key".into()))?;
+        let peer = Peer::new(backend, read_cert(layout, "ma")?)?;
+        if peer.encryption_key().is_none() {
+            return Err(LaError::Setup("certs/ma.oer has no encryption key".into()));
+        }
         Ok(MaPeer {
             name: cfg.fqdn("ma"),
-            enc_key: encryption_key(enc)?,
-            cert,
-            key,
+            peer,
         })
     }
 }
@@ -84,40 +70,12 @@ impl La {
 
     fn handle_ma_inner(&self, request: &[u8]) -> Result<Vec<u8>, LaError> {
         let ma = &self.ma;
-        let spdu = Ieee1609Dot2Data::from_coer(request)
-            .map_err(|e| LaError::Malformed(format!("not an Ieee1609Dot2Data: {e:?}")))?;
-        let Ieee1609Dot2Content::SignedData(sd) = &spdu.content else {
-            return Err(LaError::InvalidSignature(
-                "request is not signed data".into(),
-            ));
-        };
-        match &sd.signer {
-            SignerIdentifier::Digest(h) if *h == certificate_id8(&ma.cert) => {}
-            SignerIdentifier::Certificate(l) if l.len() == 1 && l[0] == ma.cert => {}
-            _ => {
-                return Err(LaError::InvalidSignature(
-                    "signer is not the MA certificate".into(),
-                ))
-            }
-        }
-        if sd.tbs_data.header_info.psid != Psid::new(SECURITY_MGMT_PSID) {
-            return Err(LaError::Malformed("psid is not SecurityMgmtPsid".into()));
-        }
-        sign::verify_signed_data(self.backend, sd, Some(&ma.cert), &ma.key)
-            .map_err(|e| LaError::InvalidSignature(e.to_string()))?;
-        let request_hash: HashedId8 = hashed_id(&sd.tbs_data.to_coer());
-        let payload = match sd.tbs_data.payload.data.as_deref() {
-            Some(Ieee1609Dot2Data {
-                content: Ieee1609Dot2Content::UnsecuredData(o),
-                ..
-            }) => o.as_bytes(),
-            _ => return Err(LaError::Malformed("payload is not unsecuredData".into())),
-        };
-        let pdu = ScmsPDU::from_coer(payload)
-            .map_err(|e| LaError::Malformed(format!("not a ScmsPDU: {e:?}")))?;
-        let req = match pdu.content {
+        // The LA certificate has no encryption key: the request is a bare SignedData.
+        let opened = pdu::open(self.backend, request, Envelope::Signed, &ma.peer)?;
+        let (msg, request_hash) = (opened.pdu, opened.request_hash);
+        let req = match msg.content {
             ScmsPDUContent::LaMa(LaMaInterfacePDU::MaLaLinkageSeedRequest(r))
-                if pdu.version == 1 && r.version == 1 =>
+                if msg.version == 1 && r.version == 1 =>
             {
                 r
             }
@@ -170,7 +128,7 @@ impl La {
             i = ?i_now,
             "linkage seeds released to the MA"
         );
-        let pdu = ScmsPDU {
+        let reply = ScmsPDU {
             version: 1,
             content: ScmsPDUContent::LaMa(LaMaInterfacePDU::LaMaLinkageSeedResponse(
                 LaMaLinkageSeedResponseMsg {
@@ -181,34 +139,7 @@ impl La {
                 },
             )),
         };
-        let tbs = ToBeSignedData {
-            payload: SignedDataPayload {
-                data: Some(Box::new(unsecured(pdu.to_coer())?)),
-                ext_data_hash: None,
-                omitted: None,
-            },
-            header_info: header(None),
-        };
-        let signed = Ieee1609Dot2Data {
-            protocol_version: 3,
-            content: Ieee1609Dot2Content::SignedData(Box::new(sign::sign_data(
-                &self.signer,
-                tbs,
-                SignerId::Digest(&self.cert),
-            )?)),
-        };
-        let ed = encrypt(
-            self.backend,
-            &signed.to_coer(),
-            &[Recipient::Certificate {
-                cert: &ma.cert,
-                key: &ma.enc_key,
-            }],
-        )?;
-        Ok(Ieee1609Dot2Data {
-            protocol_version: 3,
-            content: Ieee1609Dot2Content::EncryptedData(ed),
-        }
-        .to_coer())
+        let signed = pdu::sign_payload(&self.signer, &self.cert, reply.to_coer(), None)?;
+        Ok(pdu::encrypt_to(self.backend, &signed, &ma.peer)?.to_coer())
     }
 }

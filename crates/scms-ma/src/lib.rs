@@ -14,8 +14,18 @@
 //!   CRL. Every exchange is a signed (and, where the recipient has an encryption key,
 //!   encrypted) COER message through the byte-level [`PcaClient`], [`RaClient`], [`LaClient`]
 //!   traits, so HTTPS can implement them.
+//!   Identification and application certificates (CRL series 3) carry the device's RIF
+//!   (HashedId8 of its enrollment certificate, seed Use Case 16) as `binaryId`: they are
+//!   revoked by a series-3 hash entry and the RA blacklists the device by its RIF
+//!   (`maRaRseObeIdBlacklistRequest`).
 //! - [`Ma::revoke_by_operator`]: the same for a certificate named by an operator (pseudonym:
-//!   linkage entry; other certificates: hash entry).
+//!   linkage entry; identification/application: hash entry and RIF blacklisting;
+//!   enrollment certificates: hash entry and blacklisting of that enrollment certificate;
+//!   SCMS components: hash entry).
+//! - Root management ([`Ma::publish_ballot`], [`Ma::add_root_crl`], [`manager`]):
+//!   `removeRoot` / `removeElector` ballots verified against the SCMS's electors and
+//!   root-signed CRLs of series 256 go into every composite CRL; `addRoot` / `addElector`
+//!   ballots into the certificate chain files.
 //!
 //! The MA never sees a pre-linkage value: the PCA returns only the HPCR (or encrypted PLVs
 //! it cannot open), and the LAs return seeds only of chains being revoked, which the CRL
@@ -24,13 +34,14 @@
 #![forbid(unsafe_code)]
 
 pub mod bsm;
+pub mod manager;
 mod wire;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
 use scms_asn1::camp::base_types::{LCIAndHostInfo, LinkageSeedAndLaId};
-use scms_asn1::camp::component_cert_management::CompositeCrl;
+use scms_asn1::camp::component_cert_management::{CompositeCrl, ElectorBallot, EndorsementType};
 use scms_asn1::camp::ee_ma::EndEntityMaInterfacePDU;
 use scms_asn1::camp::errors::{MaRaBlacklistErrorCode, MaRaError, ScmsError};
 use scms_asn1::camp::la_ma::{
@@ -41,19 +52,23 @@ use scms_asn1::camp::ma_pca::{
 };
 use scms_asn1::camp::ma_ra::{
     BlacklistingStatusReply, HPCR2LCIReply, MaRaBlacklistRequestMsg, MaRaInterfacePDU,
-    MaRaLCIRequestMsg, ToBeSignedBlacklistingInstructionMsg, ToBeSignedLCIRequestMsg,
+    MaRaLCIRequestMsg, MaRaRseObeIdBlacklistRequestMsg, RseObeIdBlacklistingStatusReply,
+    ToBeSignedBlacklistingInstructionMsg, ToBeSignedLCIRequestMsg,
+    ToBeSignedRseObeIdBlacklistingInstructionMsg,
 };
 use scms_asn1::camp::protocol::{ScmsPDU, ScmsPDUContent};
 use scms_asn1::coer::OctetString;
 use scms_asn1::ieee1609dot2::{
-    Certificate, CertificateId, HashedId8, Hostname, Ieee1609Dot2Content, Ieee1609Dot2Data,
-    IssuerIdentifier, Psid, SignerIdentifier,
+    Certificate, CertificateId, CrlSeries, HashedId10, HashedId8, Hostname, Ieee1609Dot2Content,
+    Ieee1609Dot2Data, IssuerIdentifier, Psid, SecuredCrl, SignerIdentifier, Time32,
 };
 use scms_asn1::Coer;
 use scms_ca::{Config, Layout};
+use scms_core::ballot::{BallotEffect, BallotError};
 use scms_core::chain::validate_chain;
 use scms_core::encrypt::{decrypt, Decryptor};
 use scms_core::hash::{certificate_id10, certificate_id8};
+use scms_core::profile::crl_series;
 use scms_core::sign;
 use scms_core::signer::KeyPair;
 use scms_core::time::{i_period, time32_from_time64, validity_end, Clock};
@@ -123,6 +138,30 @@ pub enum MaError {
     /// A cryptographic operation failed.
     #[error("crypto: {0}")]
     Crypto(#[from] CoreError),
+    /// An elector ballot does not verify against the SCMS's electors (or is malformed).
+    #[error("maBallotRefused: {0}")]
+    Ballot(#[from] BallotError),
+}
+
+impl MaError {
+    /// The error code an HTTPS route logs (and answers in QA mode).
+    pub fn code(&self) -> &'static str {
+        match self {
+            MaError::Malformed(_) => "maMalformedRequest",
+            MaError::NotEncrypted => "maReportNotEncrypted",
+            MaError::InvalidSignature(_) => "maInvalidSignature",
+            MaError::SelfReport => "maSelfReport",
+            MaError::PeerRefused(_) => "maPeerRefused",
+            MaError::Inconsistent(_) => "maInconsistentInvestigation",
+            MaError::Unsupported(_) => "maUnsupported",
+            MaError::Transport(_) => "maPeerUnreachable",
+            MaError::Ballot(_) => "maBallotRefused",
+            MaError::Crl(_) => "maCrlRefused",
+            MaError::Setup(_) | MaError::Keys(_) | MaError::Store(_) | MaError::Crypto(_) => {
+                "maInternalError"
+            }
+        }
+    }
 }
 
 /// A transport failure (connection, HTTP status, …) reported by a client.
@@ -146,7 +185,8 @@ pub trait LaClient: Send + Sync {
 pub trait RaClient: Send + Sync {
     /// Sends a `maRaLCIRequest` (HPCR → LinkageChainIds); returns the RA's reply.
     fn lci_for_hpcr(&self, request: &[u8]) -> Result<Vec<u8>, ClientError>;
-    /// Sends a `maRaBlacklistRequest` (HPCR → blacklist the enrollment certificate).
+    /// Sends a blacklisting request: `maRaBlacklistRequest` (HPCR → blacklist the
+    /// enrollment certificate) or `maRaRseObeIdBlacklistRequest` (RIF → the same).
     fn blacklist(&self, request: &[u8]) -> Result<Vec<u8>, ClientError>;
 }
 
@@ -217,19 +257,72 @@ pub struct Suspect {
     pub findings: BTreeSet<String>,
 }
 
-/// The result of an investigation.
+/// The CRL entry of a revocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RevocationEntry {
+    /// A pseudonym linkage chain (series 1): the seeds of period `i_rev`.
+    Linkage(LinkageRevocation),
+    /// A certificate by hash: its CRL series, HashedId10 and expiry.
+    Hash {
+        /// The CRL series (2, 3 or 4).
+        series: CrlSeries,
+        /// HashedId10 of the certificate.
+        id10: HashedId10,
+        /// Its expiry (Time32).
+        expiry: Time32,
+    },
+}
+
+impl RevocationEntry {
+    /// The linkage entry, for a pseudonym revocation.
+    pub fn linkage(&self) -> Option<&LinkageRevocation> {
+        match self {
+            RevocationEntry::Linkage(l) => Some(l),
+            RevocationEntry::Hash { .. } => None,
+        }
+    }
+}
+
+/// The result of an investigation or an operator's revocation.
 #[derive(Debug, Clone)]
 pub struct Investigation {
-    /// HashedId8 of the investigated certificate.
+    /// HashedId8 of the revoked certificate.
     pub subject: HashedId8,
-    /// The HPCRs the PCA named.
+    /// The HPCRs the PCA named (pseudonyms; empty otherwise).
     pub hpcr: Vec<[u8; 32]>,
-    /// The CRL entry (seeds of period `i_rev`).
-    pub entry: LinkageRevocation,
-    /// Whether the RA confirmed the blacklisting.
+    /// The CRL entry.
+    pub entry: RevocationEntry,
+    /// Whether the RA confirmed the blacklisting of the device (always false for SCMS
+    /// components, which the RA does not serve).
     pub blacklisted: bool,
     /// The composite CRL published with the entry.
     pub crl: CompositeCrl,
+    /// The `crlSerial` of that publication.
+    pub crl_serial: u32,
+}
+
+/// What [`Ma::publish_ballot`] or [`Ma::add_root_crl`] did.
+#[derive(Debug, Clone)]
+pub struct Publication {
+    /// The ballot's effect (ballots only).
+    pub effect: Option<BallotEffect>,
+    /// Whether the CRLG did not hold it yet.
+    pub new: bool,
+    /// The composite CRL published.
+    pub crl: CompositeCrl,
+    /// Its `crlSerial`.
+    pub crl_serial: u32,
+}
+
+/// How a certificate is revoked.
+enum Plan {
+    /// Pseudonym: the linkage investigation.
+    Pseudonym,
+    /// A hash entry in `series`, and the device blacklisted by `rif` if given.
+    Hash {
+        series: CrlSeries,
+        rif: Option<HashedId8>,
+    },
 }
 
 /// The Misbehavior Authority.
@@ -250,6 +343,7 @@ pub struct Ma {
     store: Box<dyn MaStore>,
     crlg: Mutex<CrlGenerator>,
     crl_path: std::path::PathBuf,
+    layout: Layout,
     clock: Arc<dyn Clock>,
     backend: &'static dyn CurveBackend,
 }
@@ -334,6 +428,7 @@ impl Ma {
             store: Box::new(store),
             crlg: Mutex::new(crlg),
             crl_path: layout.file("CRL.oer"),
+            layout: layout.clone(),
             clock,
             backend,
         })
@@ -602,53 +697,104 @@ impl Ma {
         Ok(out)
     }
 
-    /// Investigates and revokes a suspect (see the crate docs for the message flow).
+    /// Investigates and revokes a suspect (see the crate docs for the message flow):
+    /// pseudonym certificates through the linkage investigation, identification and
+    /// application certificates by hash and RIF blacklisting.
     pub fn investigate(
         &self,
         suspect: &Suspect,
         peers: Peers<'_>,
     ) -> Result<Investigation, MaError> {
-        self.revoke_pseudonym(&suspect.certificate, "detection policy", peers)
+        self.revoke(&suspect.certificate, "detection policy", peers)
     }
 
-    /// Revokes a certificate on an operator's order (`scms admin revoke`): a pseudonym
-    /// certificate through the same investigation (its whole chain from the current period);
-    /// any other certificate by a hash entry (HashedId10, until it expires) in its CRL series.
-    /// Returns the investigation for pseudonyms, `None` otherwise.
+    /// Revokes a certificate on an operator's order (`POST /admin/revoke`): a pseudonym
+    /// certificate through the same investigation (its whole chain from the current
+    /// period); an identification or application certificate (series 3) by hash, with the
+    /// device blacklisted at the RA by its RIF; an enrollment certificate (series 4) by
+    /// hash, with that enrollment certificate blacklisted; an SCMS component (series 2) by
+    /// hash. Hash entries stay until the certificate expires. Certificates of series 256
+    /// (CRLG, PG, MA) are revoked by the root ([`Ma::add_root_crl`]), roots and electors by
+    /// ballot ([`Ma::publish_ballot`]).
     pub fn revoke_by_operator(
         &self,
         cert: &Certificate,
         reason: &str,
         peers: Peers<'_>,
-    ) -> Result<Option<Investigation>, MaError> {
-        if matches!(cert.to_be_signed.id, CertificateId::LinkageData(_)) {
-            return self.revoke_pseudonym(cert, reason, peers).map(Some);
+    ) -> Result<Investigation, MaError> {
+        self.revoke(cert, reason, peers)
+    }
+
+    fn revoke(
+        &self,
+        cert: &Certificate,
+        reason: &str,
+        peers: Peers<'_>,
+    ) -> Result<Investigation, MaError> {
+        match self.plan(cert)? {
+            Plan::Pseudonym => self.revoke_pseudonym(cert, reason, peers),
+            Plan::Hash { series, rif } => self.revoke_hash(cert, series, rif, reason, peers),
         }
+    }
+
+    /// How `cert` is revoked (see [`Ma::revoke_by_operator`]).
+    fn plan(&self, cert: &Certificate) -> Result<Plan, MaError> {
+        let tbs = &cert.to_be_signed;
+        match (&tbs.id, tbs.crl_series) {
+            (CertificateId::LinkageData(_), _) => Ok(Plan::Pseudonym),
+            (CertificateId::BinaryId(b), crl_series::EE_NON_PSEUDONYM) => {
+                let rif: HashedId8 =
+                    b.0.as_slice()
+                        .try_into()
+                        .map_err(|_| MaError::Malformed("binaryId is not an 8-byte RIF".into()))?;
+                if cert.issuer != IssuerIdentifier::Sha256AndDigest(certificate_id8(&self.pca.cert))
+                {
+                    return Err(MaError::Unsupported("issued by an unknown PCA"));
+                }
+                Ok(Plan::Hash {
+                    series: crl_series::EE_NON_PSEUDONYM,
+                    rif: Some(rif),
+                })
+            }
+            (_, crl_series::EE_NON_PSEUDONYM) => Err(MaError::Unsupported(
+                "a series-3 certificate without a RIF (binaryId)",
+            )),
+            (_, crl_series::EE_ENROLLMENT) => Ok(Plan::Hash {
+                series: crl_series::EE_ENROLLMENT,
+                rif: Some(certificate_id8(cert)),
+            }),
+            (_, crl_series::SCMS_COMPONENT) => Ok(Plan::Hash {
+                series: crl_series::SCMS_COMPONENT,
+                rif: None,
+            }),
+            (_, crl_series::SCMS_SPCL_COMPONENT) => Err(MaError::Unsupported(
+                "CRLG, PG and MA certificates are revoked by the root (scms admin root-crl)",
+            )),
+            _ => Err(MaError::Unsupported(
+                "certificate not in a revocable CRL series",
+            )),
+        }
+    }
+
+    /// A hash entry for `cert` in `series`, the device blacklisted by `rif` (if given), a
+    /// new composite CRL.
+    fn revoke_hash(
+        &self,
+        cert: &Certificate,
+        series: CrlSeries,
+        rif: Option<HashedId8>,
+        reason: &str,
+        peers: Peers<'_>,
+    ) -> Result<Investigation, MaError> {
         let now = self.clock.now();
-        let series = match cert.to_be_signed.crl_series {
-            s if scms_crl::series::CRLG_SERIES.contains(&s)
-                && s != scms_crl::series::OBE_PSEUDONYM =>
-            {
-                s
-            }
-            _ => {
-                return Err(MaError::Unsupported(
-                    "certificate not in a hash-based CRL series",
-                ))
-            }
-        };
         let id10 = certificate_id10(cert);
         let expiry =
             u32::try_from(validity_end(&cert.to_be_signed.validity_period)).unwrap_or(u32::MAX);
-        let crl = {
-            let mut g = self
-                .crlg
-                .lock()
-                .map_err(|_| MaError::Setup("CRLG lock poisoned".into()))?;
-            g.add_hash(series, id10, expiry)?;
-            g.publish(now)?
-        };
-        self.store.record_revocation(&RevocationRecord {
+        self.crlg
+            .lock()
+            .map_err(|_| MaError::Setup("CRLG lock poisoned".into()))?
+            .add_hash(series, id10, expiry)?;
+        let mut record = RevocationRecord {
             subject: certificate_id8(cert),
             decided_at: now,
             reason: reason.to_string(),
@@ -656,21 +802,143 @@ impl Ma {
             linkage: None,
             hash: Some((id10, series, expiry)),
             blacklisted: false,
-        })?;
-        self.write_crl(&crl)?;
-        tracing::warn!(series, "certificate revoked by hash");
-        Ok(None)
+        };
+        self.store.record_revocation(&record)?;
+        if let Some(rif) = rif {
+            record.blacklisted = self.blacklist_rif(rif, peers)?;
+            self.store.record_revocation(&record)?;
+        }
+        let (crl, crl_serial) = self.publish()?;
+        tracing::warn!(
+            series,
+            blacklisted = record.blacklisted,
+            "certificate revoked by hash"
+        );
+        Ok(Investigation {
+            subject: record.subject,
+            hpcr: vec![],
+            entry: RevocationEntry::Hash {
+                series,
+                id10,
+                expiry,
+            },
+            blacklisted: record.blacklisted,
+            crl,
+            crl_serial,
+        })
+    }
+
+    /// Asks the RA to blacklist the device of `rif` (`maRaRseObeIdBlacklistRequest`);
+    /// whether the RA confirmed it (or had already). A refusal or an unreachable RA is
+    /// logged: the revocation stands.
+    fn blacklist_rif(&self, rif: HashedId8, peers: Peers<'_>) -> Result<bool, MaError> {
+        let content = ScmsPDUContent::MaRa(MaRaInterfacePDU::MaRaRseObeIdBlacklistRequest(
+            MaRaRseObeIdBlacklistRequestMsg {
+                version: 1,
+                tbs: ToBeSignedRseObeIdBlacklistingInstructionMsg {
+                    ma_id: hostname(&self.name)?,
+                    rif: vec![rif],
+                },
+                signatures: vec![],
+            },
+        ));
+        let (req, rh) = wire::request(self, content, Some(&self.ra))?;
+        let bytes = match peers.ra.blacklist(&req) {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::warn!(error = %e, "blacklisting at the RA failed; revocation stands");
+                return Ok(false);
+            }
+        };
+        let ScmsPDUContent::MaRa(MaRaInterfacePDU::RaMaRseObeIdBlacklistResponse(r)) =
+            wire::open_reply(self, &self.ra, &bytes, rh)?
+        else {
+            return Err(MaError::Malformed(
+                "not a raMaRseObeIdBlacklistResponse".into(),
+            ));
+        };
+        let mut confirmed = false;
+        for s in r.status.iter().filter(|s| s.rif == rif) {
+            match &s.reply {
+                RseObeIdBlacklistingStatusReply::Success(())
+                | RseObeIdBlacklistingStatusReply::Failure(ScmsError::MaRa(
+                    MaRaError::MaRaBlacklistError(MaRaBlacklistErrorCode::AlreadyBlacklisted),
+                )) => confirmed = true,
+                RseObeIdBlacklistingStatusReply::Failure(f) => {
+                    tracing::warn!(failure = ?f, "the RA did not blacklist the RIF");
+                }
+            }
+        }
+        Ok(confirmed)
+    }
+
+    /// Publishes a `removeRoot` or `removeElector` ballot (`POST /admin/ballot`): verified
+    /// against the SCMS's electors and quorum ([`manager::trust_store`]), handed to the CRLG
+    /// and a new composite CRL published. `addRoot` / `addElector` ballots are refused:
+    /// they go into the certificate chain files ([`manager::publish_add_ballot`]).
+    pub fn publish_ballot(&self, ballot: &ElectorBallot) -> Result<Publication, MaError> {
+        let tbs = manager::statement(ballot)?;
+        if !matches!(
+            tbs.r#type,
+            EndorsementType::RemoveRoot | EndorsementType::RemoveElector
+        ) {
+            return Err(MaError::Unsupported(
+                "addRoot and addElector ballots are published in the certificate chain files",
+            ));
+        }
+        let now = self.clock.now();
+        let mut trust = manager::trust_store(&self.layout, now)?;
+        let effect = trust.apply_ballot(self.backend, ballot, now)?;
+        let new = self
+            .crlg
+            .lock()
+            .map_err(|_| MaError::Setup("CRLG lock poisoned".into()))?
+            .add_ballot(ballot)?;
+        let (crl, crl_serial) = self.publish()?;
+        tracing::warn!(?effect, new, "elector ballot published in the CRL");
+        Ok(Publication {
+            effect: Some(effect),
+            new,
+            crl,
+            crl_serial,
+        })
+    }
+
+    /// Publishes a root-signed CRL of series 256 (`POST /admin/root-crl`): it must verify
+    /// with a root the SCMS trusts ([`manager::trust_store`]); the CRLG keeps the newest
+    /// of each root and a new composite CRL is published.
+    pub fn add_root_crl(&self, crl: &SecuredCrl) -> Result<Publication, MaError> {
+        let trust = manager::trust_store(&self.layout, self.clock.now())?;
+        let new = self
+            .crlg
+            .lock()
+            .map_err(|_| MaError::Setup("CRLG lock poisoned".into()))?
+            .add_root_crl(crl, trust.roots())?;
+        let (crl, crl_serial) = self.publish()?;
+        tracing::warn!(new, "root CRL published");
+        Ok(Publication {
+            effect: None,
+            new,
+            crl,
+            crl_serial,
+        })
     }
 
     /// Publishes the composite CRL now (e.g. daily, before `nextCrl`).
     pub fn publish_crl(&self) -> Result<CompositeCrl, MaError> {
-        let crl = self
+        self.publish().map(|(crl, _)| crl)
+    }
+
+    /// Signs, writes and returns the composite CRL and its serial (the file is written
+    /// under the CRLG lock, so a later serial never gets overwritten by an earlier one).
+    fn publish(&self) -> Result<(CompositeCrl, u32), MaError> {
+        let mut g = self
             .crlg
             .lock()
-            .map_err(|_| MaError::Setup("CRLG lock poisoned".into()))?
-            .publish(self.clock.now())?;
+            .map_err(|_| MaError::Setup("CRLG lock poisoned".into()))?;
+        let crl = g.publish(self.clock.now())?;
         self.write_crl(&crl)?;
-        Ok(crl)
+        Ok((crl, g.crl_serial()))
     }
 
     /// Writes the composite CRL the CRL store serves (`files/CRL.oer`), atomically.
@@ -850,7 +1118,7 @@ impl Ma {
         self.store.record_revocation(&record)?;
 
         // 5. Publish.
-        let crl = self.publish_crl()?;
+        let (crl, crl_serial) = self.publish()?;
         tracing::warn!(
             i_rev,
             i_max = entry.i_max,
@@ -860,9 +1128,10 @@ impl Ma {
         Ok(Investigation {
             subject,
             hpcr: hpcrs,
-            entry,
+            entry: RevocationEntry::Linkage(entry),
             blacklisted,
             crl,
+            crl_serial,
         })
     }
 

@@ -163,6 +163,10 @@ pub(crate) fn open_reply(
         }
         ScmsPDUContent::MaRa(MaRaInterfacePDU::RaMaLCIResponse(m)) => Some(m.request_hash),
         ScmsPDUContent::MaRa(MaRaInterfacePDU::RaMaBlacklistResponse(m)) => Some(m.request_hash),
+        ScmsPDUContent::MaRa(MaRaInterfacePDU::RaMaRseObeIdBlacklistResponse(m)) => {
+            Some(m.request_hash)
+        }
+        ScmsPDUContent::MaRa(MaRaInterfacePDU::RaMaCDVResponse(m)) => Some(m.request_hash),
         ScmsPDUContent::LaMa(LaMaInterfacePDU::LaMaLinkageSeedResponse(m)) => Some(m.request_hash),
         _ => None,
     };

@@ -1,97 +1,39 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-//! Misbehavior reporting, investigation and revocation on a real `scms init` hierarchy, with
-//! the real LA and PCA libraries in process and a stand-in RA (the RA's side of ma-ra is not
-//! written yet): two reporters report one device's implausible BSMs → suspect →
-//! PCA (HPCR) → RA (LCIs) → LA1, LA2 (seeds) → CRL. The CRL revokes exactly that device's
-//! chain from the current period on; no database holds what it must not.
+//! Misbehavior reporting, investigation and revocation on a real `scms init` hierarchy with
+//! the real ECA, LA, PCA and RA libraries in process: three OBEs enrolled by the ECA and
+//! provisioned by the RA pipeline; two of them report the third's implausible BSMs →
+//! suspect → PCA (HPCR) → RA (LCIs) → LA1, LA2 (seeds) → CRL, and the RA blacklists the
+//! device. The CRL revokes exactly that device's chain from the current period on; the RA
+//! refuses the device afterwards; no database holds what it must not.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex};
+mod common;
 
-use scms_asn1::camp::base_types::{
-    EncryptedIndividualPLV, LCIAndHostInfo, LinkageChainId, ToBeEncryptedIndividualPLV,
-};
-use scms_asn1::camp::la_ra::{
-    LaRaInterfacePDU, LaRaPreLinkageValueResponseMsgReply, RaLaIndividualPreLinkageValueRequestMsg,
-    RaLaPreLinkageValueRequestMsgHeader,
-};
+use common::*;
+use scms_asn1::camp::base_types::{EncryptedIndividualPLV, ToBeEncryptedIndividualPLV};
 use scms_asn1::camp::ma_pca::{
     Lv2PlvReply, MaPcaInterfacePDU, MaPcaPreLinkageValueRequestMsg,
     ToBeSignedMaPcaPreLinkageValueRequestMsg,
 };
-use scms_asn1::camp::ma_ra::{
-    BlacklistingStatus, BlacklistingStatusReply, HPCR2LCIReply, HPCR2LCIReplySuccess,
-    MaRaInterfacePDU, RaMaBlacklistResponseMsg, RaMaLCIResponseMsg, HPCR2LCI,
-};
-use scms_asn1::camp::pca_ra::{
-    PcaRaCertResponseMsgReply, PcaRaCertResponseMsgReplySuccess, PcaRaInterfacePDU,
-    PlaintextCertificateResponse, PseudonymCertRequestInfo, RaPcaCertRequestMsg,
-    RaPcaCertRequestMsgCertRequestInfo, ToBeSignedEncryptedCertificateResponse,
-};
 use scms_asn1::camp::protocol::{ScmsPDU, ScmsPDUContent};
 use scms_asn1::ieee1609dot2::{
     Certificate, CertificateId, CrlContentsTypeSpecific, HeaderInfo, Hostname, Ieee1609Dot2Content,
-    Ieee1609Dot2Data, NinetyDegreeInt, OneEightyDegreeInt, Opaque, Psid, PsidSsp,
-    SignedDataPayload, ThreeDLocation, ToBeSignedData,
+    Ieee1609Dot2Data, NinetyDegreeInt, OneEightyDegreeInt, Opaque, Psid, SignedDataPayload,
+    ThreeDLocation, ToBeSignedData,
 };
 use scms_asn1::Coer;
-use scms_ca::{init, Config, Layout};
-use scms_core::convert::{compressed, encryption_key};
-use scms_core::encrypt::{decrypt, encrypt, Decryptor, Recipient};
-use scms_core::hash::hashed_id;
+use scms_core::encrypt::{decrypt, Decryptor};
+use scms_core::hash::certificate_id8;
 use scms_core::revocation::RevocationList;
 use scms_core::sign::{self, SignerId};
 use scms_core::signer::KeyPair;
-use scms_core::time::{i_period_start, time64_from_time32, Clock, ManualClock};
+use scms_core::time::{i_period_start, time64_from_time32};
 use scms_crypto::butterfly::CaterpillarPrivate;
-use scms_crypto::{default_backend, AesKey, Scalar};
+use scms_crypto::linkage::{linkage_value, pre_linkage_value, LinkageValue};
+use scms_crypto::{default_backend, AesKey};
 use scms_ee::misbehavior::{build_report, Reporter};
-use scms_la::{La, Which};
 use scms_ma::bsm::Bsm;
-use scms_ma::{ClientError, LaClient, Ma, MaError, PcaClient, Peers, Policy, RaClient};
-use scms_pca::Pca;
-use scms_store::keystore::Keystore;
-
-const I0: u16 = 520;
-const J_MAX: u8 = 4;
-const I_MAX: u16 = I0 + 3;
-
-struct Env {
-    _dir: tempfile::TempDir,
-    layout: Layout,
-    keys: Keystore,
-    clock: Arc<ManualClock>,
-    cfg: Config,
-}
-
-fn env() -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let layout = Layout::new(dir.path().join("scms"));
-    let mut cfg = Config {
-        start: Some(i_period_start(u32::from(I0) - 1).unwrap()),
-        la1_id: Some(0x0101),
-        la2_id: Some(0x0202),
-        ..Config::default()
-    };
-    cfg.local_policy.certs_per_i_period = J_MAX;
-    init(&layout, &cfg, None).unwrap();
-    let cfg = Config::from_toml(&std::fs::read_to_string(layout.config()).unwrap()).unwrap();
-    let keys = Keystore::open(&layout.keys(), None).unwrap();
-    let clock = Arc::new(ManualClock::new(
-        i_period_start(u32::from(I0)).unwrap() + 60,
-    ));
-    Env {
-        _dir: dir,
-        layout,
-        keys,
-        clock,
-        cfg,
-    }
-}
-
-fn cert(layout: &Layout, name: &str) -> Certificate {
-    Certificate::from_coer(&std::fs::read(layout.cert(name)).unwrap()).unwrap()
-}
+use scms_ma::{Ma, MaError, Policy};
+use scms_ra::RaErrorCode;
 
 fn header(psid: u64, gen: Option<u64>) -> HeaderInfo {
     HeaderInfo {
@@ -135,193 +77,16 @@ fn signed(
     }
 }
 
-fn unsecured_of(d: &Ieee1609Dot2Data) -> (Box<scms_asn1::ieee1609dot2::SignedData>, Vec<u8>) {
+fn unsecured_of(d: &Ieee1609Dot2Data) -> Vec<u8> {
     let Ieee1609Dot2Content::SignedData(sd) = &d.content else {
         panic!("not signed")
     };
-    let Some(Ieee1609Dot2Data {
-        content: Ieee1609Dot2Content::UnsecuredData(o),
-        ..
-    }) = sd.tbs_data.payload.data.as_deref()
+    let Some(Ieee1609Dot2Content::UnsecuredData(o)) =
+        sd.tbs_data.payload.data.as_deref().map(|d| &d.content)
     else {
         panic!("payload")
     };
-    (sd.clone(), o.as_bytes().to_vec())
-}
-
-/// As the RA: one fresh chain from `la` for `I0..=I_MAX`, `J_MAX` per period.
-fn chain(e: &Env, la: &La) -> (LinkageChainId, Vec<Vec<EncryptedIndividualPLV>>) {
-    let pdu = ScmsPDU {
-        version: 1,
-        content: ScmsPDUContent::LaRa(LaRaInterfacePDU::RaLaIndividualPreLinkageValueRequest(
-            RaLaIndividualPreLinkageValueRequestMsg {
-                header: RaLaPreLinkageValueRequestMsgHeader {
-                    version: 1,
-                    ra_id: Hostname::new(e.cfg.fqdn("ra")).unwrap(),
-                    pca_id: Hostname::new(e.cfg.fqdn("pca")).unwrap(),
-                    i_min: I0,
-                    i_max: I_MAX,
-                },
-                j_max: J_MAX,
-                number_of_fresh_ind: Some(1),
-                continuations_ind: None,
-            },
-        )),
-    };
-    let ra = cert(&e.layout, "ra");
-    let req = signed(
-        &e.keys.load_key_pair("ra").unwrap(),
-        SignerId::Digest(&ra),
-        0x23,
-        Some(e.clock.now64()),
-        pdu.to_coer(),
-    );
-    let resp = Ieee1609Dot2Data::from_coer(&la.handle(&req.to_coer()).unwrap()).unwrap();
-    let (_, payload) = unsecured_of(&resp);
-    let ScmsPDUContent::LaRa(LaRaInterfacePDU::LaRaPreLinkageValueResponse(m)) =
-        ScmsPDU::from_coer(&payload).unwrap().content
-    else {
-        panic!()
-    };
-    let LaRaPreLinkageValueResponseMsgReply::Success(s) = m.reply else {
-        panic!()
-    };
-    let c = s.individual[0].clone();
-    (c.linkage_chain_id, c.values)
-}
-
-/// A device: caterpillar keys and its two chains (what the RA keeps for it).
-struct Device {
-    cat: CaterpillarPrivate,
-    lci: (LinkageChainId, LinkageChainId),
-    plvs: (
-        Vec<Vec<EncryptedIndividualPLV>>,
-        Vec<Vec<EncryptedIndividualPLV>>,
-    ),
-}
-
-struct Pseudonym {
-    cert: Certificate,
-    key: KeyPair,
-    hpcr: [u8; 32],
-}
-
-/// As the RA then the device: one pseudonym certificate (i, j) from the real PCA.
-fn issue(e: &Env, pca: &Pca, d: &Device, i: u16, j: u32) -> Pseudonym {
-    let be = default_backend();
-    let (b_pub, q_pub) = d
-        .cat
-        .public(be)
-        .unwrap()
-        .cocoon(be, u32::from(i), j)
-        .unwrap();
-    let k = usize::from(i - I0);
-    let info = PseudonymCertRequestInfo {
-        psid_ssp: vec![
-            PsidSsp {
-                psid: Psid::new(0x20),
-                ssp: None,
-            },
-            PsidSsp {
-                psid: Psid::new(0x26),
-                ssp: None,
-            },
-        ],
-        performance_assurance_level: None,
-        region: None,
-        i_value: i,
-        pca_id: Hostname::new(e.cfg.fqdn("pca")).unwrap(),
-        sig_butterfly_key_b: compressed(&b_pub),
-        la1_id: Hostname::new(e.cfg.fqdn("la1")).unwrap(),
-        la2_id: Hostname::new(e.cfg.fqdn("la2")).unwrap(),
-        enc_plv1: d.plvs.0[k][j as usize].clone(),
-        enc_plv2: d.plvs.1[k][j as usize].clone(),
-        group_linkage_info: None,
-        enc_butterfly_key_h: compressed(&q_pub),
-    };
-    let pdu = ScmsPDU {
-        version: 1,
-        content: ScmsPDUContent::PcaRa(PcaRaInterfacePDU::RaPcaCertRequest(RaPcaCertRequestMsg {
-            version: 1,
-            ra_id: Hostname::new(e.cfg.fqdn("ra")).unwrap(),
-            cert_request_info: RaPcaCertRequestMsgCertRequestInfo::PseudonymCertReq(info),
-        })),
-    };
-    let ra = cert(&e.layout, "ra");
-    let scr = sign::sign_certificate_request(
-        &e.keys.load_key_pair("ra").unwrap(),
-        pdu,
-        SignerId::Certificate(&ra),
-    )
-    .unwrap();
-    let hpcr = Pca::request_hash(&scr);
-    let req = Ieee1609Dot2Data {
-        protocol_version: 3,
-        content: Ieee1609Dot2Content::SignedCertificateRequest(Opaque::new(scr.to_coer()).unwrap()),
-    };
-    let reply = Ieee1609Dot2Data::from_coer(&pca.handle(&req.to_coer()).unwrap()).unwrap();
-    let (_, payload) = unsecured_of(&reply);
-    let ScmsPDUContent::PcaRa(PcaRaInterfacePDU::PcaRaCertResponse(m)) =
-        ScmsPDU::from_coer(&payload).unwrap().content
-    else {
-        panic!()
-    };
-    let PcaRaCertResponseMsgReply::Success(PcaRaCertResponseMsgReplySuccess::SignedEncrypted(
-        sercr,
-    )) = m.reply
-    else {
-        panic!("{:?}", m.reply)
-    };
-    let (_, inner) = unsecured_of(&sercr);
-    let tbs = ToBeSignedEncryptedCertificateResponse::from_coer(&inner).unwrap();
-    let Ieee1609Dot2Content::EncryptedData(ed) = &tbs.encrypted_cert.content else {
-        panic!()
-    };
-    let (b, q) = d.cat.cocoon(u32::from(i), j).unwrap();
-    let q_pub = q.public_key(be).unwrap();
-    let pt = decrypt(
-        be,
-        ed,
-        Decryptor::Key {
-            public: &q_pub,
-            key: &q,
-        },
-    )
-    .unwrap();
-    let Ieee1609Dot2Content::UnsecuredData(o) = Ieee1609Dot2Data::from_coer(&pt).unwrap().content
-    else {
-        panic!()
-    };
-    let PlaintextCertificateResponse::ImplicitButterfly(r) =
-        PlaintextCertificateResponse::from_coer(o.as_bytes()).unwrap()
-    else {
-        panic!()
-    };
-    let dkey = sign::reconstruct_private_key(
-        &r.certificate,
-        pca.certificate(),
-        &b,
-        &Scalar::from_bytes(&r.priv_key_reconstruction_s).unwrap(),
-    )
-    .unwrap();
-    Pseudonym {
-        cert: r.certificate,
-        key: KeyPair::from_private(dkey).unwrap(),
-        hpcr,
-    }
-}
-
-fn device(e: &Env, la1: &La, la2: &La) -> Device {
-    // A distinct request (generationTime) per device: the LA answers a repeated request
-    // with the same chains.
-    e.clock.advance(1);
-    let (l1, p1) = chain(e, la1);
-    let (l2, p2) = chain(e, la2);
-    Device {
-        cat: CaterpillarPrivate::generate().unwrap(),
-        lci: (l1, l2),
-        plvs: (p1, p2),
-    }
+    o.as_bytes().to_vec()
 }
 
 /// A signed BSM SPDU.
@@ -343,245 +108,49 @@ fn lv_of(c: &Certificate) -> (u16, [u8; 9]) {
     (ld.i_cert, ld.linkage_value)
 }
 
-// ---- in-process peers -------------------------------------------------------------------
-
-struct PcaPeer<'a>(&'a Pca);
-impl PcaClient for PcaPeer<'_> {
-    fn ma_pca(&self, r: &[u8]) -> Result<Vec<u8>, ClientError> {
-        self.0.handle_ma(r).map_err(|e| ClientError(e.to_string()))
-    }
-}
-struct LaPeer<'a>(&'a La);
-impl LaClient for LaPeer<'_> {
-    fn linkage_seed(&self, r: &[u8]) -> Result<Vec<u8>, ClientError> {
-        self.0.handle_ma(r).map_err(|e| ClientError(e.to_string()))
-    }
-}
-
-/// A stand-in RA: it knows, per HPCR, the device's LCIs (as the real RA records when it
-/// builds requests) and keeps a blacklist of device names. It opens the MA's encrypted,
-/// signed requests and answers signed by the RA, encrypted to the MA.
-struct FakeRa {
-    hpcr_to_device: BTreeMap<[u8; 32], &'static str>,
-    lcis: BTreeMap<&'static str, (LinkageChainId, LinkageChainId)>,
-    blacklist: Mutex<BTreeSet<&'static str>>,
-    ra_cert: Certificate,
-    ra_key: KeyPair,
-    ra_dec: scms_crypto::PrivateKey,
-    ma_cert: Certificate,
-    fqdn: (String, String, String),
-}
-
-impl FakeRa {
-    fn open(&self, r: &[u8]) -> (MaRaInterfacePDU, [u8; 8]) {
-        let be = default_backend();
-        let d = Ieee1609Dot2Data::from_coer(r).unwrap();
-        let Ieee1609Dot2Content::EncryptedData(ed) = &d.content else {
-            panic!("MA→RA not encrypted")
-        };
-        let pt = decrypt(
-            be,
-            ed,
-            Decryptor::Certificate {
-                cert: &self.ra_cert,
-                key: &self.ra_dec,
-            },
-        )
-        .unwrap();
-        let (sd, payload) = unsecured_of(&Ieee1609Dot2Data::from_coer(&pt).unwrap());
-        let key = sign::certificate_key(be, &self.ma_cert, None).unwrap();
-        sign::verify_signed_data(be, &sd, Some(&self.ma_cert), &key).unwrap();
-        let ScmsPDUContent::MaRa(m) = ScmsPDU::from_coer(&payload).unwrap().content else {
-            panic!()
-        };
-        (m, hashed_id(&sd.tbs_data.to_coer()))
-    }
-
-    fn reply(&self, m: MaRaInterfacePDU) -> Vec<u8> {
-        let pdu = ScmsPDU {
-            version: 1,
-            content: ScmsPDUContent::MaRa(m),
-        };
-        let s = signed(
-            &self.ra_key,
-            SignerId::Digest(&self.ra_cert),
-            0x23,
-            None,
-            pdu.to_coer(),
-        );
-        let k = encryption_key(self.ma_cert.to_be_signed.encryption_key.as_ref().unwrap()).unwrap();
-        let ed = encrypt(
-            default_backend(),
-            &s.to_coer(),
-            &[Recipient::Certificate {
-                cert: &self.ma_cert,
-                key: &k,
-            }],
-        )
-        .unwrap();
-        Ieee1609Dot2Data {
-            protocol_version: 3,
-            content: Ieee1609Dot2Content::EncryptedData(ed),
-        }
-        .to_coer()
-    }
-}
-
-impl RaClient for FakeRa {
-    fn lci_for_hpcr(&self, r: &[u8]) -> Result<Vec<u8>, ClientError> {
-        let (MaRaInterfacePDU::MaRaLCIRequest(m), rh) = self.open(r) else {
-            panic!()
-        };
-        let lci_info = m
-            .tbs
-            .hpcr
-            .iter()
-            .map(|h| {
-                let dev = self.hpcr_to_device[h];
-                let (l1, l2) = self.lcis[dev].clone();
-                HPCR2LCI {
-                    hpcr: *h,
-                    reply: HPCR2LCIReply::Success(HPCR2LCIReplySuccess {
-                        group_identifier: [0; 4],
-                        info: LCIAndHostInfo {
-                            i_max: u32::from(I_MAX).to_be_bytes(),
-                            la1_lci: l1,
-                            la2_lci: l2,
-                            la1_id: Hostname::new(self.fqdn.1.clone()).unwrap(),
-                            la2_id: Hostname::new(self.fqdn.2.clone()).unwrap(),
-                        },
-                    }),
-                }
-            })
-            .collect();
-        Ok(
-            self.reply(MaRaInterfacePDU::RaMaLCIResponse(RaMaLCIResponseMsg {
-                version: 1,
-                request_hash: rh,
-                ra_id: Hostname::new(self.fqdn.0.clone()).unwrap(),
-                lci_info,
-            })),
-        )
-    }
-
-    fn blacklist(&self, r: &[u8]) -> Result<Vec<u8>, ClientError> {
-        let (MaRaInterfacePDU::MaRaBlacklistRequest(m), rh) = self.open(r) else {
-            panic!()
-        };
-        let status = m
-            .tbs
-            .hpcr
-            .iter()
-            .map(|h| {
-                self.blacklist
-                    .lock()
-                    .unwrap()
-                    .insert(self.hpcr_to_device[h]);
-                BlacklistingStatus {
-                    hpcr: *h,
-                    reply: BlacklistingStatusReply::Success(()),
-                }
-            })
-            .collect();
-        Ok(self.reply(MaRaInterfacePDU::RaMaBlacklistResponse(
-            RaMaBlacklistResponseMsg {
-                version: 1,
-                request_hash: rh,
-                ra_id: Hostname::new(self.fqdn.0.clone()).unwrap(),
-                status,
-            },
-        )))
-    }
-}
-
-fn db_blobs(path: &std::path::Path) -> Vec<u8> {
-    let conn = rusqlite::Connection::open(path).unwrap();
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(|r| r.unwrap())
-        .collect();
-    let mut out = Vec::new();
-    for t in tables {
-        let mut stmt = conn.prepare(&format!("SELECT * FROM {t}")).unwrap();
-        let n = stmt.column_count();
-        let mut rows = stmt.query([]).unwrap();
-        while let Some(row) = rows.next().unwrap() {
-            for c in 0..n {
-                match row.get_ref(c).unwrap() {
-                    rusqlite::types::ValueRef::Blob(b) | rusqlite::types::ValueRef::Text(b) => {
-                        out.extend_from_slice(b)
-                    }
-                    _ => {}
-                }
-            }
-        }
-    }
-    out
-}
-
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
+/// `(plv1, plv2)` of a device's chain at (i, j), from the LAs' seeds.
+fn plvs(w: &World, d: &Device, i: u16, j: u8) -> (LinkageValue, LinkageValue) {
+    let (_, l1, l2) = w.chains(d);
+    let s1 = w.la1.linkage_seed(&l1, i).unwrap();
+    let s2 = w.la2.linkage_seed(&l2, i).unwrap();
+    (
+        pre_linkage_value(w.la1.la_id(), &s1, u32::from(j)),
+        pre_linkage_value(w.la2.la_id(), &s2, u32::from(j)),
+    )
 }
 
 #[test]
 fn reports_investigation_and_crl() {
-    let e = env();
+    let w = world();
     let be = default_backend();
-    let la1 = La::open(&e.layout, &e.keys, Which::La1, e.clock.clone()).unwrap();
-    let la2 = La::open(&e.layout, &e.keys, Which::La2, e.clock.clone()).unwrap();
-    let pca = Pca::open(&e.layout, &e.keys, e.clock.clone()).unwrap();
-    let (la1_id, la2_id) = (la1.la_id(), la2.la_id());
+    let (la1_id, la2_id) = (w.la1.la_id(), w.la2.la_id());
 
-    // Provisioning (week I0): device A misbehaves; B and C report; B is also checked not
-    // to be revoked.
-    let a = device(&e, &la1, &la2);
-    let b = device(&e, &la1, &la2);
-    let c = device(&e, &la1, &la2);
-    let a_early = issue(&e, &pca, &a, I0, 1);
-    let a_now: Vec<Pseudonym> = (0..J_MAX as u32)
-        .map(|j| issue(&e, &pca, &a, I0 + 2, j))
-        .collect();
-    let a_later = issue(&e, &pca, &a, I0 + 3, 2);
-    let b_now = issue(&e, &pca, &b, I0 + 2, 0);
-    let b_later = issue(&e, &pca, &b, I0 + 3, 0);
-    let c_now = issue(&e, &pca, &c, I0 + 2, 3);
-
-    let ra = FakeRa {
-        hpcr_to_device: [
-            a_early.hpcr,
-            a_later.hpcr,
-            b_now.hpcr,
-            b_later.hpcr,
-            c_now.hpcr,
-        ]
-        .into_iter()
-        .zip(["A", "A", "B", "B", "C"])
-        .chain(a_now.iter().map(|p| (p.hpcr, "A")))
-        .collect(),
-        lcis: [
-            ("A", a.lci.clone()),
-            ("B", b.lci.clone()),
-            ("C", c.lci.clone()),
-        ]
-        .into_iter()
-        .collect(),
-        blacklist: Mutex::new(BTreeSet::new()),
-        ra_cert: cert(&e.layout, "ra"),
-        ra_key: e.keys.load_key_pair("ra").unwrap(),
-        ra_dec: e.keys.load_key_pair("ra-enc").unwrap().private().clone(),
-        ma_cert: cert(&e.layout, "ma"),
-        fqdn: (e.cfg.fqdn("ra"), e.cfg.fqdn("la1"), e.cfg.fqdn("la2")),
-    };
+    // Provisioning (week I0) by the RA pipeline: device A misbehaves; B and C report; B is
+    // also checked not to be revoked.
+    let a = w.device();
+    let b = w.device();
+    let c = w.device();
+    let rep = w.ra.run_until_idle(w.now()).unwrap();
+    assert!(rep.errors.is_empty(), "{:?}", rep.errors);
+    assert_eq!(rep.certificates, 3 * 4 * usize::from(J_MAX), "{rep:?}");
+    let a_early = w.pseudonyms(&a, I0).swap_remove(1);
+    let a_now = w.pseudonyms(&a, I0 + 2);
+    let a_later = w.pseudonyms(&a, I0 + 3).swap_remove(2);
+    let b_now = w.pseudonyms(&b, I0 + 2).swap_remove(0);
+    let b_later = w.pseudonyms(&b, I0 + 3).swap_remove(0);
+    let c_now = w.pseudonyms(&c, I0 + 2).swap_remove(3);
+    // The certificates carry lv = plv1 ⊕ plv2 of the device's chains.
+    for (j, p) in a_now.iter().enumerate() {
+        let (p1, p2) = plvs(&w, &a, I0 + 2, j as u8);
+        assert_eq!(lv_of(&p.cert), (I0 + 2, linkage_value(&p1, &p2)));
+    }
 
     // Week I0+2: A sends BSMs at 80 m/s that jump 5 km in one second.
-    e.clock
+    w.clock
         .set(i_period_start(u32::from(I0) + 2).unwrap() + 3600);
-    let ma = Ma::open(&e.layout, &e.keys, e.clock.clone()).unwrap();
+    let ma = Ma::open(&w.layout, &w.keys, w.clock.clone()).unwrap();
     let ma_cert = ma.certificate().clone();
-    let t = time64_from_time32(e.clock.now()) - 5_000_000;
+    let t = time64_from_time32(w.now()) - 5_000_000;
     let base = Bsm {
         msg_cnt: 1,
         id: [9, 9, 9, 9],
@@ -609,7 +178,7 @@ fn reports_investigation_and_crl() {
         longitude: OneEightyDegreeInt(-833_000_000),
         elevation: 0,
     };
-    let now64 = time64_from_time32(e.clock.now());
+    let now64 = time64_from_time32(w.now());
     let report = |r: &Pseudonym| {
         build_report(
             &spdus,
@@ -626,18 +195,7 @@ fn reports_investigation_and_crl() {
     };
 
     // Refusals: a plaintext report; a device reporting itself.
-    let self_report = build_report(
-        &spdus,
-        &[],
-        &Reporter {
-            certificate: &a_now[0].cert,
-            key: &a_now[0].key,
-        },
-        &ma_cert,
-        now64,
-        loc.clone(),
-    )
-    .unwrap();
+    let self_report = report(&a_now[0]);
     assert!(matches!(
         ma.receive_report(&self_report),
         Err(MaError::SelfReport)
@@ -665,33 +223,55 @@ fn reports_investigation_and_crl() {
     assert_eq!(suspects[0].certificate, a_now[0].cert);
     assert_eq!(suspects[0].reporters, 2);
 
-    // Investigation.
-    let peers = Peers {
-        pca: &PcaPeer(&pca),
-        ra: &ra,
-        la1: &LaPeer(&la1),
-        la2: &LaPeer(&la2),
-    };
-    let inv = ma.investigate(&suspects[0], peers).unwrap();
-    assert_eq!(inv.hpcr, vec![a_now[0].hpcr]);
-    assert!(inv.blacklisted);
-    assert_eq!(*ra.blacklist.lock().unwrap(), ["A"].into_iter().collect());
-    assert_eq!(inv.entry.i_rev, I0 + 2);
-    assert_eq!(inv.entry.i_max, I_MAX);
+    // Investigation through the real PCA, RA and LAs.
+    let links = w.links();
+    let inv = ma.investigate(&suspects[0], links.peers()).unwrap();
+    // The HPCR is that of the PCA request that issued A's certificate, which the RA made
+    // for A's provisioning request, period I0+2.
+    assert_eq!(inv.hpcr.len(), 1);
+    let issued = w
+        .pca
+        .store()
+        .record(&inv.hpcr[0])
+        .unwrap()
+        .unwrap()
+        .issued
+        .unwrap();
+    assert_eq!(issued.certificate, a_now[0].cert.to_coer());
+    let (a_stream, a_lci1, a_lci2) = w.chains(&a);
+    let rec = w.ra.store().hpcr(&inv.hpcr[0]).unwrap().unwrap();
+    assert_eq!((rec.stream_id, rec.i), (a_stream, u32::from(I0 + 2)));
+    let entry = inv.entry.linkage().unwrap().clone();
+    assert_eq!(entry.i_rev, I0 + 2);
+    assert_eq!(entry.i_max, I_MAX);
     assert_eq!(
-        inv.entry.seed1,
-        *la1.linkage_seed(&a.lci.0, I0 + 2).unwrap().expose()
+        entry.seed1,
+        *w.la1.linkage_seed(&a_lci1, I0 + 2).unwrap().expose()
     );
     assert_eq!(
-        inv.entry.seed2,
-        *la2.linkage_seed(&a.lci.1, I0 + 2).unwrap().expose()
+        entry.seed2,
+        *w.la2.linkage_seed(&a_lci2, I0 + 2).unwrap().expose()
     );
     assert!(ma.suspects().unwrap().is_empty());
 
+    // The RA blacklisted A (and only A): its next request and downloads are refused, B's
+    // are served.
+    assert!(inv.blacklisted);
+    for (d, listed) in [(&a, true), (&b, false), (&c, false)] {
+        let id = certificate_id8(&d.enrollment);
+        assert_eq!(w.ra.store().is_blacklisted(&id).unwrap(), listed);
+    }
+    let again = w.pseudonym_request(&a, &CaterpillarPrivate::generate().unwrap());
+    let err = w.ra.provision_pseudonym(&again, w.now()).unwrap_err();
+    assert_eq!(err.code(), Some(RaErrorCode::RaBlacklisted), "{err}");
+    let err = w.download(&a, I0 + 3).unwrap_err();
+    assert_eq!(err.code(), Some(RaErrorCode::RaBlacklisted), "{err}");
+    w.download(&b, I0 + 3).unwrap();
+
     // The CRL (as published in files/CRL.oer) holds exactly A's two seeds of I0+2.
-    let published = std::fs::read(e.layout.file("CRL.oer")).unwrap();
+    let published = std::fs::read(w.layout.file("CRL.oer")).unwrap();
     assert_eq!(published, inv.crl.to_coer());
-    let crlg = cert(&e.layout, "crlg");
+    let crlg = cert(&w.layout, "crlg");
     let linked = scms_crl::generator::contents_of(&inv.crl, &crlg, 1)
         .unwrap()
         .unwrap();
@@ -711,8 +291,8 @@ fn reports_investigation_and_crl() {
     assert_eq!(lag.contents.len(), 1);
     assert_eq!(lag.contents[0].i_max, I_MAX);
     assert_eq!(lag.contents[0].contents.len(), 1);
-    assert_eq!(lag.contents[0].contents[0].linkage_seed1, inv.entry.seed1);
-    assert_eq!(lag.contents[0].contents[0].linkage_seed2, inv.entry.seed2);
+    assert_eq!(lag.contents[0].contents[0].linkage_seed1, entry.seed1);
+    assert_eq!(lag.contents[0].contents[0].linkage_seed2, entry.seed2);
 
     // Expanded: every A certificate from I0+2 on is revoked; A's earlier period and B, C
     // are not.
@@ -726,6 +306,13 @@ fn reports_investigation_and_crl() {
     }
 
     // The PCA answers PLV requests with the encrypted PLVs exactly as the LAs made them.
+    let open_plv = |name: &str, p: &EncryptedIndividualPLV| {
+        let k: AesKey = w.keys.load_secret_array(name).unwrap();
+        ToBeEncryptedIndividualPLV::from_coer(
+            &decrypt(be, &p.enc_plv, Decryptor::Symmetric(&k)).unwrap(),
+        )
+        .unwrap()
+    };
     let (i_cert, lv) = lv_of(&a_now[1].cert);
     assert_eq!(i_cert, I0 + 2);
     let pdu = ScmsPDU {
@@ -734,7 +321,7 @@ fn reports_investigation_and_crl() {
             MaPcaPreLinkageValueRequestMsg {
                 version: 1,
                 tbs: ToBeSignedMaPcaPreLinkageValueRequestMsg {
-                    ma_id: Hostname::new(e.cfg.fqdn("ma")).unwrap(),
+                    ma_id: Hostname::new(w.cfg.fqdn("ma")).unwrap(),
                     linkage_values: vec![lv],
                     group_linkage_values: vec![],
                 },
@@ -743,13 +330,13 @@ fn reports_investigation_and_crl() {
         )),
     };
     let req = signed(
-        &e.keys.load_key_pair("ma").unwrap(),
+        &w.keys.load_key_pair("ma").unwrap(),
         SignerId::Digest(&ma_cert),
         0x23,
         None,
         pdu.to_coer(),
     );
-    let reply = Ieee1609Dot2Data::from_coer(&pca.handle_ma(&req.to_coer()).unwrap()).unwrap();
+    let reply = Ieee1609Dot2Data::from_coer(&w.pca.handle_ma(&req.to_coer()).unwrap()).unwrap();
     let Ieee1609Dot2Content::EncryptedData(ed) = &reply.content else {
         panic!()
     };
@@ -758,90 +345,89 @@ fn reports_investigation_and_crl() {
         ed,
         Decryptor::Certificate {
             cert: &ma_cert,
-            key: e.keys.load_key_pair("ma-enc").unwrap().private(),
+            key: w.keys.load_key_pair("ma-enc").unwrap().private(),
         },
     )
     .unwrap();
-    let (_, payload) = unsecured_of(&Ieee1609Dot2Data::from_coer(&pt).unwrap());
+    let payload = unsecured_of(&Ieee1609Dot2Data::from_coer(&pt).unwrap());
     let ScmsPDUContent::MaPca(MaPcaInterfacePDU::PcaMaPreLinkageValueResponse(r)) =
         ScmsPDU::from_coer(&payload).unwrap().content
     else {
         panic!()
     };
-    let got: Vec<EncryptedIndividualPLV> = r
+    let got: Vec<(String, EncryptedIndividualPLV)> = r
         .plv_info
         .iter()
         .map(|x| match &x.reply {
-            Lv2PlvReply::Success(s) => s.encrypted_plv.clone(),
+            Lv2PlvReply::Success(s) => (s.hostname.0.to_string(), s.encrypted_plv.clone()),
             f => panic!("{f:?}"),
         })
         .collect();
-    assert_eq!(got, vec![a.plvs.0[2][1].clone(), a.plvs.1[2][1].clone()]);
+    assert_eq!(got.len(), 2);
+    let (plv1, plv2) = plvs(&w, &a, I0 + 2, 1);
+    for ((host, p), (la, id, key, plv)) in got.iter().zip([
+        ("la1", la1_id, "la1-pca", plv1),
+        ("la2", la2_id, "la2-pca", plv2),
+    ]) {
+        assert_eq!(*host, w.cfg.fqdn(la));
+        assert_eq!(p.la_id, id.to_be_bytes());
+        let opened = open_plv(key, p);
+        assert_eq!((opened.i_value, opened.plv), (I0 + 2, plv));
+    }
+    assert_eq!(linkage_value(&plv1, &plv2), lv);
     // A request signed by someone else is refused.
     let forged = signed(
-        &e.keys.load_key_pair("ra").unwrap(),
-        SignerId::Digest(&cert(&e.layout, "ra")),
+        &w.keys.load_key_pair("ra").unwrap(),
+        SignerId::Digest(&cert(&w.layout, "ra")),
         0x23,
         None,
         pdu.to_coer(),
     );
-    assert!(pca.handle_ma(&forged.to_coer()).is_err());
-    assert!(la1.handle_ma(&forged.to_coer()).is_err());
+    assert!(w.pca.handle_ma(&forged.to_coer()).is_err());
+    assert!(w.la1.handle_ma(&forged.to_coer()).is_err());
 
-    // Databases: no plaintext PLV anywhere, no seed at the PCA, no linkage value at the LAs.
-    let open_plv = |name: &str, p: &EncryptedIndividualPLV| {
-        let k: AesKey = e.keys.load_secret_array(name).unwrap();
-        ToBeEncryptedIndividualPLV::from_coer(
-            &decrypt(be, &p.enc_plv, Decryptor::Symmetric(&k)).unwrap(),
-        )
-        .unwrap()
-        .plv
-    };
-    let ma_db = db_blobs(&e.layout.state("ma").join("ma.sqlite"));
-    let pca_db = db_blobs(&e.layout.state("pca").join("pca.sqlite"));
-    let la_dbs = [
-        db_blobs(&e.layout.state("la1").join("la1.sqlite")),
-        db_blobs(&e.layout.state("la2").join("la2.sqlite")),
-    ];
-    assert!(!ma_db.is_empty() && !pca_db.is_empty());
+    // Databases: no plaintext PLV at the MA, PCA, LAs or RA; no seed at the PCA, LAs or
+    // RA; no linkage value at the LAs.
+    let db = |name: &str| db_blobs(&w.layout.state(name).join(format!("{name}.sqlite")));
+    let ma_db = db("ma");
+    let pca_db = db("pca");
+    let ra_db = db("ra");
+    let la_dbs = [db("la1"), db("la2")];
+    assert!(!ma_db.is_empty() && !pca_db.is_empty() && !ra_db.is_empty());
     for d in [&a, &b, &c] {
-        for k in 0..d.plvs.0.len() {
-            for j in 0..usize::from(J_MAX) {
-                for plv in [
-                    open_plv("la1-pca", &d.plvs.0[k][j]),
-                    open_plv("la2-pca", &d.plvs.1[k][j]),
-                ] {
+        let (_, l1, l2) = w.chains(d);
+        for i in I0..=I_MAX {
+            for j in 0..J_MAX {
+                let (p1, p2) = plvs(&w, d, i, j);
+                for plv in [p1, p2] {
                     assert!(!contains(&ma_db, &plv));
                     assert!(!contains(&pca_db, &plv));
+                    assert!(!contains(&ra_db, &plv));
                     assert!(!la_dbs.iter().any(|x| contains(x, &plv)));
                 }
+                let lv = linkage_value(&p1, &p2);
+                assert!(!la_dbs.iter().any(|x| contains(x, &lv)));
+            }
+            let s1 = *w.la1.linkage_seed(&l1, i).unwrap().expose();
+            let s2 = *w.la2.linkage_seed(&l2, i).unwrap().expose();
+            for s in [s1, s2] {
+                assert!(!contains(&pca_db, &s) && !contains(&ra_db, &s));
+                assert!(!la_dbs.iter().any(|x| contains(x, &s)));
             }
         }
-        for i in I0..=I_MAX {
-            let s1 = *la1.linkage_seed(&d.lci.0, i).unwrap().expose();
-            let s2 = *la2.linkage_seed(&d.lci.1, i).unwrap().expose();
-            assert!(!contains(&pca_db, &s1) && !contains(&pca_db, &s2));
-            assert!(!la_dbs.iter().any(|x| contains(x, &s1) || contains(x, &s2)));
-        }
-    }
-    for p in a_now
-        .iter()
-        .chain([&a_early, &a_later, &b_now, &b_later, &c_now])
-    {
-        let (_, lv) = lv_of(&p.cert);
-        assert!(!la_dbs.iter().any(|x| contains(x, &lv)));
     }
     // The MA holds the revoked chain's seeds (public in the CRL), nothing of B's or C's.
-    assert!(contains(&ma_db, &inv.entry.seed1));
+    assert!(contains(&ma_db, &entry.seed1));
     for d in [&b, &c] {
-        let s1 = *la1.linkage_seed(&d.lci.0, I0 + 2).unwrap().expose();
+        let (_, l1, _) = w.chains(d);
+        let s1 = *w.la1.linkage_seed(&l1, I0 + 2).unwrap().expose();
         assert!(!contains(&ma_db, &s1));
     }
 
     // A restarted MA (and CRLG) still publishes the entry, with a new serial.
     drop(ma);
-    e.clock.set(i_period_start(u32::from(I0) + 3).unwrap() + 10);
-    let mut ma = Ma::open(&e.layout, &e.keys, e.clock.clone()).unwrap();
+    w.clock.set(i_period_start(u32::from(I0) + 3).unwrap() + 10);
+    let mut ma = Ma::open(&w.layout, &w.keys, w.clock.clone()).unwrap();
     let crl = ma.publish_crl().unwrap();
     let linked = scms_crl::generator::contents_of(&crl, &crlg, 1)
         .unwrap()
@@ -866,7 +452,7 @@ fn reports_investigation_and_crl() {
     });
     let calm = vec![bsm(
         &b_later,
-        time64_from_time32(e.clock.now()) - 1_000_000,
+        time64_from_time32(w.now()) - 1_000_000,
         Bsm {
             speed: 1000,
             ..base
@@ -880,7 +466,7 @@ fn reports_investigation_and_crl() {
             key: &c_now.key,
         },
         &ma_cert,
-        time64_from_time32(e.clock.now()),
+        time64_from_time32(w.now()),
         loc,
     );
     // C's I0+2 certificate is still valid 10 s into I0+3 (the one-hour overlap).

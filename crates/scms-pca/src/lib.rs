@@ -37,9 +37,9 @@ use scms_asn1::camp::pca_ra::{
 };
 use scms_asn1::camp::protocol::{ScmsPDU, ScmsPDUContent, SignedCertificateRequest};
 use scms_asn1::ieee1609dot2::{
-    Certificate, CertificateType, Duration, HashedId8, HeaderInfo, Hostname, Ieee1609Dot2Content,
-    Ieee1609Dot2Data, LinkageData, Opaque, Psid, SignedDataPayload, SignerIdentifier,
-    ToBeSignedCertificate, ToBeSignedData, VerificationKeyIndicator,
+    Certificate, CertificateType, Duration, HashedId8, Hostname, Ieee1609Dot2Content,
+    Ieee1609Dot2Data, LinkageData, SignerIdentifier, ToBeSignedCertificate,
+    VerificationKeyIndicator,
 };
 use scms_asn1::Coer;
 use scms_ca::{Config, Layout};
@@ -47,8 +47,9 @@ use scms_core::convert::{point, verification_key};
 use scms_core::encrypt::{decrypt, encrypt, Decryptor, Recipient};
 use scms_core::hash::{certificate_id10, certificate_id8};
 use scms_core::issue::{issue_implicit_checked, root_id3, IssueError};
+use scms_core::pdu::{self, Envelope, OpenError};
 use scms_core::profile::{crl_series, template, CertKind, TemplateParams};
-use scms_core::sign::{self, SignerId};
+use scms_core::sign;
 use scms_core::signer::{KeyPair, Signer};
 use scms_core::time::{duration_seconds, i_period_start, Clock};
 use scms_core::CoreError;
@@ -60,7 +61,7 @@ use scms_store::pca::{Begin, DbError, Intent, Issued, PcaStore, SqlitePcaStore};
 use scms_store::StoreError;
 
 /// `SecurityMgmtPsid` (0x23).
-pub const SECURITY_MGMT_PSID: u64 = 0x23;
+pub const SECURITY_MGMT_PSID: u64 = pdu::SECURITY_MGMT_PSID;
 /// Pseudonym validity: 10,140 minutes (one week and one hour).
 pub const PSEUDONYM_MINUTES: u16 = 10_140;
 
@@ -90,6 +91,16 @@ pub enum PcaError {
     /// A cryptographic operation failed.
     #[error("crypto: {0}")]
     Crypto(#[from] CoreError),
+}
+
+impl From<OpenError> for PcaError {
+    fn from(e: OpenError) -> Self {
+        if e.is_signature() {
+            PcaError::InvalidSignature(e.to_string())
+        } else {
+            PcaError::Malformed(e.to_string())
+        }
+    }
 }
 
 impl From<scms_crypto::Error> for PcaError {
@@ -154,31 +165,6 @@ fn read_cert(layout: &Layout, name: &str) -> Result<Certificate, PcaError> {
         std::fs::read(&path).map_err(|e| PcaError::Setup(format!("{}: {e}", path.display())))?;
     Certificate::from_coer(&bytes)
         .map_err(|e| PcaError::Setup(format!("{}: {e:?}", path.display())))
-}
-
-fn header() -> HeaderInfo {
-    HeaderInfo {
-        psid: Psid::new(SECURITY_MGMT_PSID),
-        generation_time: None,
-        expiry_time: None,
-        generation_location: None,
-        p2pcd_learning_request: None,
-        missing_crl_identifier: None,
-        encryption_key: None,
-        inline_p2pcd_request: None,
-        requested_certificate: None,
-        pdu_functional_type: None,
-        contributed_extensions: None,
-    }
-}
-
-fn unsecured(bytes: Vec<u8>) -> Result<Ieee1609Dot2Data, CoreError> {
-    Ok(Ieee1609Dot2Data {
-        protocol_version: 3,
-        content: Ieee1609Dot2Content::UnsecuredData(
-            Opaque::new(bytes).map_err(|_| CoreError::Invalid("payload size"))?,
-        ),
-    })
 }
 
 fn issue_code(e: &IssueError) -> PcaRaRequestErrorCode {
@@ -275,21 +261,7 @@ impl Pca {
     }
 
     fn handle_inner(&self, request: &[u8]) -> Result<Vec<u8>, PcaError> {
-        let mut spdu = Ieee1609Dot2Data::from_coer(request)
-            .map_err(|e| PcaError::Malformed(format!("not an Ieee1609Dot2Data: {e:?}")))?;
-        if let Ieee1609Dot2Content::EncryptedData(ed) = &spdu.content {
-            let pt = decrypt(
-                self.backend,
-                ed,
-                Decryptor::Certificate {
-                    cert: &self.cert,
-                    key: &self.enc_key,
-                },
-            )
-            .map_err(|e| PcaError::Malformed(format!("cannot decrypt: {e}")))?;
-            spdu = Ieee1609Dot2Data::from_coer(&pt)
-                .map_err(|e| PcaError::Malformed(format!("decrypted data: {e:?}")))?;
-        }
+        let spdu = pdu::unwrap(self.backend, request, self.envelope())?;
         let Ieee1609Dot2Content::SignedCertificateRequest(o) = &spdu.content else {
             return Err(PcaError::InvalidSignature(
                 "not a signedCertificateRequest".into(),
@@ -577,7 +549,7 @@ impl Pca {
         } else {
             PlaintextCertificateResponse::Implicit(inner)
         };
-        let decrypted = unsecured(plaintext.to_coer())?;
+        let decrypted = pdu::unsecured(plaintext.to_coer())?;
         let encrypted = Ieee1609Dot2Data {
             protocol_version: 3,
             content: Ieee1609Dot2Content::EncryptedData(encrypt(
@@ -610,18 +582,14 @@ impl Pca {
 
     /// A SignedData by the PCA (signer digest) over unsecured `payload`.
     fn signed(&self, payload: Vec<u8>) -> Result<Ieee1609Dot2Data, PcaError> {
-        let tbs = ToBeSignedData {
-            payload: SignedDataPayload {
-                data: Some(Box::new(unsecured(payload)?)),
-                ext_data_hash: None,
-                omitted: None,
-            },
-            header_info: header(),
-        };
-        let sd = sign::sign_data(&self.signer, tbs, SignerId::Digest(&self.cert))?;
-        Ok(Ieee1609Dot2Data {
-            protocol_version: 3,
-            content: Ieee1609Dot2Content::SignedData(Box::new(sd)),
+        Ok(pdu::sign_payload(&self.signer, &self.cert, payload, None)?)
+    }
+
+    /// What the PCA accepts: a message encrypted to its certificate, or a bare one.
+    fn envelope(&self) -> Envelope<'_> {
+        Envelope::MaybeEncrypted(Decryptor::Certificate {
+            cert: &self.cert,
+            key: &self.enc_key,
         })
     }
 

@@ -31,20 +31,14 @@ use scms_asn1::camp::ma_pca::{
     PcaMaPreLinkageValueResponseMsg,
 };
 use scms_asn1::camp::protocol::{ScmsPDU, ScmsPDUContent};
-use scms_asn1::ieee1609dot2::{
-    Certificate, CertificateId, HashedId8, Hostname, Ieee1609Dot2Content, Ieee1609Dot2Data, Psid,
-    SignerIdentifier,
-};
+use scms_asn1::ieee1609dot2::{CertificateId, Hostname};
 use scms_asn1::Coer;
 use scms_ca::{Config, Layout};
-use scms_core::convert::encryption_key;
-use scms_core::encrypt::{decrypt, encrypt, Decryptor, Recipient};
-use scms_core::hash::{certificate_id8, hashed_id};
-use scms_core::sign;
-use scms_crypto::{CurveBackend, Point};
+use scms_core::pdu::{self, Peer};
+use scms_crypto::CurveBackend;
 use scms_store::ma::{LinkageIndex, SqliteLinkageIndex};
 
-use crate::{read_cert, Pca, PcaError, SECURITY_MGMT_PSID};
+use crate::{read_cert, Pca, PcaError};
 
 /// Most linkage values in one MA request.
 pub const MAX_LINKAGE_VALUES: usize = 1_000;
@@ -52,9 +46,7 @@ pub const MAX_LINKAGE_VALUES: usize = 1_000;
 /// What the PCA keeps for the MA: the MA's certificate and the linkage value index.
 pub(crate) struct MaSupport {
     name: String,
-    cert: Certificate,
-    key: Point,
-    enc_key: Point,
+    peer: Peer,
     index: Box<dyn LinkageIndex>,
 }
 
@@ -65,19 +57,14 @@ impl MaSupport {
         cfg: &Config,
         backend: &dyn CurveBackend,
     ) -> Result<MaSupport, PcaError> {
-        let cert = read_cert(layout, "ma")?;
-        let key = sign::certificate_key(backend, &cert, None)?;
-        let enc = cert
-            .to_be_signed
-            .encryption_key
-            .as_ref()
-            .ok_or_else(|| PcaError::Setup("certs/ma.oer has no encryption key".into()))?;
+        let peer = Peer::new(backend, read_cert(layout, "ma")?)?;
+        if peer.encryption_key().is_none() {
+            return Err(PcaError::Setup("certs/ma.oer has no encryption key".into()));
+        }
         let index = SqliteLinkageIndex::open(&layout.state("pca").join("pca.sqlite"))?;
         Ok(MaSupport {
             name: cfg.fqdn("ma"),
-            enc_key: encryption_key(enc)?,
-            cert,
-            key,
+            peer,
             index: Box::new(index),
         })
     }
@@ -114,52 +101,12 @@ impl Pca {
 
     fn handle_ma_inner(&self, request: &[u8]) -> Result<Vec<u8>, PcaError> {
         let ma = &self.ma;
-        let mut spdu = Ieee1609Dot2Data::from_coer(request)
-            .map_err(|e| PcaError::Malformed(format!("not an Ieee1609Dot2Data: {e:?}")))?;
-        if let Ieee1609Dot2Content::EncryptedData(ed) = &spdu.content {
-            let pt = decrypt(
-                self.backend,
-                ed,
-                Decryptor::Certificate {
-                    cert: &self.cert,
-                    key: &self.enc_key,
-                },
-            )
-            .map_err(|e| PcaError::Malformed(format!("cannot decrypt: {e}")))?;
-            spdu = Ieee1609Dot2Data::from_coer(&pt)
-                .map_err(|e| PcaError::Malformed(format!("decrypted data: {e:?}")))?;
-        }
-        let Ieee1609Dot2Content::SignedData(sd) = &spdu.content else {
-            return Err(PcaError::InvalidSignature("not signed data".into()));
-        };
-        match &sd.signer {
-            SignerIdentifier::Digest(h) if *h == certificate_id8(&ma.cert) => {}
-            SignerIdentifier::Certificate(l) if l.len() == 1 && l[0] == ma.cert => {}
-            _ => {
-                return Err(PcaError::InvalidSignature(
-                    "signer is not the MA certificate".into(),
-                ))
-            }
-        }
-        if sd.tbs_data.header_info.psid != Psid::new(SECURITY_MGMT_PSID) {
-            return Err(PcaError::Malformed("psid is not SecurityMgmtPsid".into()));
-        }
-        sign::verify_signed_data(self.backend, sd, Some(&ma.cert), &ma.key)
-            .map_err(|e| PcaError::InvalidSignature(e.to_string()))?;
-        let request_hash: HashedId8 = hashed_id(&sd.tbs_data.to_coer());
-        let payload = match sd.tbs_data.payload.data.as_deref() {
-            Some(Ieee1609Dot2Data {
-                content: Ieee1609Dot2Content::UnsecuredData(o),
-                ..
-            }) => o.as_bytes(),
-            _ => return Err(PcaError::Malformed("payload is not unsecuredData".into())),
-        };
-        let pdu = ScmsPDU::from_coer(payload)
-            .map_err(|e| PcaError::Malformed(format!("not a ScmsPDU: {e:?}")))?;
-        if pdu.version != 1 {
+        let opened = pdu::open(self.backend, request, self.envelope(), &ma.peer)?;
+        let (msg, request_hash) = (opened.pdu, opened.request_hash);
+        if msg.version != 1 {
             return Err(PcaError::Malformed("ScmsPDU version".into()));
         }
-        let (ma_id, req) = match pdu.content {
+        let (ma_id, req) = match msg.content {
             ScmsPDUContent::MaPca(MaPcaInterfacePDU::MaPcaHPCRRequest(m)) if m.version == 1 => {
                 (m.tbs.ma_id, Request::Hpcr(m.tbs.linkage_values))
             }
@@ -245,24 +192,12 @@ impl Pca {
                 })
             }
         };
-        let pdu = ScmsPDU {
+        let reply = ScmsPDU {
             version: 1,
             content: ScmsPDUContent::MaPca(content),
         };
-        let signed = self.signed(pdu.to_coer())?;
-        let ed = encrypt(
-            self.backend,
-            &signed.to_coer(),
-            &[Recipient::Certificate {
-                cert: &ma.cert,
-                key: &ma.enc_key,
-            }],
-        )?;
-        Ok(Ieee1609Dot2Data {
-            protocol_version: 3,
-            content: Ieee1609Dot2Content::EncryptedData(ed),
-        }
-        .to_coer())
+        let signed = self.signed(reply.to_coer())?;
+        Ok(pdu::encrypt_to(self.backend, &signed, &ma.peer)?.to_coer())
     }
 
     /// The issued requests of linkage value `lv`: (HPCR, encrypted PLV 1, encrypted PLV 2).

@@ -1,6 +1,15 @@
 //! The RA's side of the MA interfaces: the MA–RA requests of an investigation
-//! (`maRaLCIRequest`, `maRaBlacklistRequest`, ma-ra.asn) and the intake, shuffling and
-//! forwarding of misbehavior reports (EE → RA → MA).
+//! (`maRaLCIRequest`, `maRaBlacklistRequest` by HPCR, `maRaRseObeIdBlacklistRequest` by
+//! RIF, `maRaCDVRequest`, ma-ra.asn) and the intake, shuffling and forwarding of
+//! misbehavior reports (EE → RA → MA).
+//!
+//! A RIF (Revocation Identifier Field, seed Use Case 16) is the HashedId8 of the device's
+//! enrollment certificate, which identification and application certificates carry as
+//! `binaryId`: blacklisting by RIF is the same blacklist as by HPCR. The RA cannot answer
+//! a CDV request (the HashedId10s of the certificates issued under a RIF): the PCA's
+//! responses are encrypted to the device and the certificates are implicit, so their
+//! digests depend on values only the PCA and the device see; every RIF is answered with
+//! `noCertificateDigestValuesKnownForRIF` (`raInvalidRIFValue` if the RIF is unknown).
 //!
 //! MA requests are a SignedData by the MA (certs/ma.oer, psid `SecurityMgmtPsid`) over an
 //! unsecured `ScmsPDU`, encrypted (`certRecipInfo`) to the RA certificate. Replies are
@@ -14,10 +23,15 @@
 
 use scms_asn1::camp::base_types::LCIAndHostInfo;
 use scms_asn1::camp::base_types::LinkageChainId;
-use scms_asn1::camp::errors::{MaRaBlacklistErrorCode, MaRaError, MaRaLCIErrorCode, ScmsError};
+use scms_asn1::camp::errors::{
+    MaRaBaseErrorCode, MaRaBlacklistErrorCode, MaRaCDVErrorCode, MaRaError, MaRaLCIErrorCode,
+    ScmsError,
+};
 use scms_asn1::camp::ma_ra::{
-    BlacklistingStatus, BlacklistingStatusReply, HPCR2LCIReply, HPCR2LCIReplySuccess,
-    MaRaInterfacePDU, RaMaBlacklistResponseMsg, RaMaLCIResponseMsg, HPCR2LCI,
+    BlacklistingStatus, BlacklistingStatusReply, CdvInfo, CdvInfoReply, HPCR2LCIReply,
+    HPCR2LCIReplySuccess, MaRaInterfacePDU, RaMaBlacklistResponseMsg, RaMaCDVResponseMsg,
+    RaMaLCIResponseMsg, RaMaRseObeIdBlacklistResponseMsg, RseObeIdBlacklistingStatus,
+    RseObeIdBlacklistingStatusReply, HPCR2LCI,
 };
 use scms_asn1::camp::protocol::{ScmsPDU, ScmsPDUContent};
 use scms_asn1::ieee1609dot2::{
@@ -52,6 +66,20 @@ pub struct ForwardReport {
     pub pooled: usize,
     /// Delivery failures (the reports stay pooled and are retried).
     pub errors: Vec<String>,
+}
+
+/// What blacklisting by RIF did.
+enum RifOutcome {
+    Blacklisted,
+    Already,
+    Unknown,
+}
+
+/// The answer for a RIF that names no device of this RA.
+fn unknown_rif() -> ScmsError {
+    ScmsError::MaRa(MaRaError::MaRaBaseError(
+        MaRaBaseErrorCode::RaInvalidRIFValue,
+    ))
 }
 
 fn ma_refused(detail: impl Into<String>) -> RaError {
@@ -125,8 +153,9 @@ impl Ra {
         Ok(out)
     }
 
-    /// Handles one MA request (`maRaLCIRequest` or `maRaBlacklistRequest`, COER, encrypted
-    /// to the RA and signed by the MA) and returns the RA's signed reply encrypted to the MA.
+    /// Handles one MA request (`maRaLCIRequest`, `maRaBlacklistRequest`,
+    /// `maRaRseObeIdBlacklistRequest` or `maRaCDVRequest`, COER, encrypted to the RA and
+    /// signed by the MA) and returns the RA's signed reply encrypted to the MA.
     pub fn handle_ma(&self, request: &[u8], now: u32) -> Result<Vec<u8>, RaError> {
         let result = self.handle_ma_inner(request, now);
         if let Err(e) = &result {
@@ -219,9 +248,7 @@ impl Ra {
                             BlacklistingStatusReply::Success(())
                         }
                         None => BlacklistingStatusReply::Failure(ScmsError::MaRa(
-                            MaRaError::MaRaBaseError(
-                                scms_asn1::camp::errors::MaRaBaseErrorCode::RaInvalidHashRequest,
-                            ),
+                            MaRaError::MaRaBaseError(MaRaBaseErrorCode::RaInvalidHashRequest),
                         )),
                     };
                     status.push(BlacklistingStatus { hpcr: *h, reply });
@@ -233,6 +260,48 @@ impl Ra {
                     status,
                 })
             }
+            ScmsPDUContent::MaRa(MaRaInterfacePDU::MaRaRseObeIdBlacklistRequest(m)) => {
+                let mut status = Vec::with_capacity(m.tbs.rif.len());
+                for rif in &m.tbs.rif {
+                    let reply = match self.blacklist_rif(rif, now)? {
+                        RifOutcome::Blacklisted => RseObeIdBlacklistingStatusReply::Success(()),
+                        RifOutcome::Already => RseObeIdBlacklistingStatusReply::Failure(
+                            ScmsError::MaRa(MaRaError::MaRaBlacklistError(
+                                MaRaBlacklistErrorCode::AlreadyBlacklisted,
+                            )),
+                        ),
+                        RifOutcome::Unknown => {
+                            RseObeIdBlacklistingStatusReply::Failure(unknown_rif())
+                        }
+                    };
+                    status.push(RseObeIdBlacklistingStatus { rif: *rif, reply });
+                }
+                MaRaInterfacePDU::RaMaRseObeIdBlacklistResponse(RaMaRseObeIdBlacklistResponseMsg {
+                    version: 1,
+                    request_hash: rh,
+                    ra_id,
+                    status,
+                })
+            }
+            ScmsPDUContent::MaRa(MaRaInterfacePDU::MaRaCDVRequest(m)) => {
+                let mut cdv_info = Vec::with_capacity(m.tbs.rif_values.len());
+                for rif in &m.tbs.rif_values {
+                    let reply = if self.store.streams_of(rif)?.is_empty() {
+                        CdvInfoReply::Failure(unknown_rif())
+                    } else {
+                        CdvInfoReply::Failure(ScmsError::MaRa(MaRaError::MaRaCdvError(
+                            MaRaCDVErrorCode::NoCertificateDigestValuesKnownForRIF,
+                        )))
+                    };
+                    cdv_info.push(CdvInfo { rif: *rif, reply });
+                }
+                MaRaInterfacePDU::RaMaCDVResponse(RaMaCDVResponseMsg {
+                    version: 1,
+                    request_hash: rh,
+                    ra_id,
+                    cdv_info,
+                })
+            }
             _ => {
                 return Err(ma_refused(
                     "raInvalidInputValueFormat: not an MA–RA request",
@@ -240,6 +309,19 @@ impl Ra {
             }
         };
         self.ma_reply(ma, reply)
+    }
+
+    /// Blacklists the device whose enrollment certificate has HashedId8 `rif`, if the RA
+    /// knows it (it made requests here).
+    fn blacklist_rif(&self, rif: &HashedId8, now: u32) -> Result<RifOutcome, RaError> {
+        if self.store.is_blacklisted(rif)? {
+            return Ok(RifOutcome::Already);
+        }
+        if self.store.streams_of(rif)?.is_empty() {
+            return Ok(RifOutcome::Unknown);
+        }
+        self.blacklist(*rif, now)?;
+        Ok(RifOutcome::Blacklisted)
     }
 
     /// The enrollment certificate HashedId8 behind an HPCR.

@@ -26,47 +26,83 @@ struct Backend<T> {
     qa: bool,
 }
 
+/// A back-end library served over HTTPS: its RA-facing and MA-facing handlers.
+trait Service: Send + Sync + 'static {
+    /// The error code of a failed request.
+    const ERROR_CODE: &'static str;
+    /// Why a request failed.
+    type Error: std::fmt::Display + Send + 'static;
+    /// Handles one request of the RA.
+    fn handle(&self, request: &[u8]) -> Result<Vec<u8>, Self::Error>;
+    /// Handles one request of the MA.
+    fn handle_ma(&self, request: &[u8]) -> Result<Vec<u8>, Self::Error>;
+}
+
+impl Service for La {
+    const ERROR_CODE: &'static str = "laError";
+    type Error = scms_la::LaError;
+    fn handle(&self, request: &[u8]) -> Result<Vec<u8>, Self::Error> {
+        La::handle(self, request)
+    }
+    fn handle_ma(&self, request: &[u8]) -> Result<Vec<u8>, Self::Error> {
+        La::handle_ma(self, request)
+    }
+}
+
+impl Service for Pca {
+    const ERROR_CODE: &'static str = "pcaError";
+    type Error = scms_pca::PcaError;
+    fn handle(&self, request: &[u8]) -> Result<Vec<u8>, Self::Error> {
+        Pca::handle(self, request)
+    }
+    fn handle_ma(&self, request: &[u8]) -> Result<Vec<u8>, Self::Error> {
+        Pca::handle_ma(self, request)
+    }
+}
+
 async fn not_found() -> Response {
     bare(StatusCode::NOT_FOUND)
 }
 
-async fn la_handle(State(s): State<Arc<Backend<La>>>, body: Bytes) -> Response {
-    let la = s.inner.clone();
-    match blocking(move || la.handle(&body)).await {
+/// Runs `f` on the service off the async runtime; the reply as octets, or the error.
+async fn respond<T: Service>(
+    s: &Backend<T>,
+    f: impl FnOnce(&T) -> Result<Vec<u8>, T::Error> + Send + 'static,
+) -> Response {
+    let inner = s.inner.clone();
+    match blocking(move || f(&inner)).await {
         Ok(Ok(reply)) => octets(reply),
-        Ok(Err(e)) => error_response(s.qa, StatusCode::INTERNAL_SERVER_ERROR, "laError", &e),
+        Ok(Err(e)) => error_response(s.qa, StatusCode::INTERNAL_SERVER_ERROR, T::ERROR_CODE, &e),
         Err(r) => r,
     }
 }
 
-async fn la_handle_ma(State(s): State<Arc<Backend<La>>>, body: Bytes) -> Response {
-    let la = s.inner.clone();
-    match blocking(move || la.handle_ma(&body)).await {
-        Ok(Ok(reply)) => octets(reply),
-        Ok(Err(e)) => error_response(s.qa, StatusCode::INTERNAL_SERVER_ERROR, "laError", &e),
-        Err(r) => r,
-    }
+async fn handle<T: Service>(State(s): State<Arc<Backend<T>>>, body: Bytes) -> Response {
+    respond(&s, move |t: &T| t.handle(&body)).await
 }
 
-/// LA `POST /la/pre-linkage-values`: `SignedRaLaIndividualPreLinkageValueRequest` →
-/// `SignedLaRaPreLinkageValueResponse` (COER), for the RA's TLS client only; `POST
-/// /la/linkage-seed`: `SignedLSRequest` → `SecuredLSReply`, for the MA's TLS client only.
-pub(crate) fn la_router(
-    la: Arc<La>,
+async fn handle_ma<T: Service>(State(s): State<Arc<Backend<T>>>, body: Bytes) -> Response {
+    respond(&s, move |t: &T| t.handle_ma(&body)).await
+}
+
+/// `POST path` for the RA's TLS client only, `POST ma_path` for the MA's only, `/health`.
+fn router<T: Service>(
+    inner: Arc<T>,
     qa: bool,
+    (path, ma_path): (&'static str, &'static str),
     allowed: AllowedClients,
     allowed_ma: AllowedClients,
 ) -> Router {
-    let state = Arc::new(Backend { inner: la, qa });
+    let state = Arc::new(Backend { inner, qa });
     let ma = Router::new()
-        .route(LA_MA_PATH, post(la_handle_ma))
+        .route(ma_path, post(handle_ma::<T>))
         .with_state(state.clone())
         .layer(axum::middleware::from_fn_with_state(
             allowed_ma,
             require_client,
         ));
     Router::new()
-        .route(LA_PATH, post(la_handle))
+        .route(path, post(handle::<T>))
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BACKEND_REQUEST))
         .layer(axum::middleware::from_fn_with_state(
@@ -78,22 +114,16 @@ pub(crate) fn la_router(
         .fallback(not_found)
 }
 
-async fn pca_handle(State(s): State<Arc<Backend<Pca>>>, body: Bytes) -> Response {
-    let pca = s.inner.clone();
-    match blocking(move || pca.handle(&body)).await {
-        Ok(Ok(reply)) => octets(reply),
-        Ok(Err(e)) => error_response(s.qa, StatusCode::INTERNAL_SERVER_ERROR, "pcaError", &e),
-        Err(r) => r,
-    }
-}
-
-async fn pca_handle_ma(State(s): State<Arc<Backend<Pca>>>, body: Bytes) -> Response {
-    let pca = s.inner.clone();
-    match blocking(move || pca.handle_ma(&body)).await {
-        Ok(Ok(reply)) => octets(reply),
-        Ok(Err(e)) => error_response(s.qa, StatusCode::INTERNAL_SERVER_ERROR, "pcaError", &e),
-        Err(r) => r,
-    }
+/// LA `POST /la/pre-linkage-values`: `SignedRaLaIndividualPreLinkageValueRequest` →
+/// `SignedLaRaPreLinkageValueResponse` (COER), for the RA's TLS client only; `POST
+/// /la/linkage-seed`: `SignedLSRequest` → `SecuredLSReply`, for the MA's TLS client only.
+pub(crate) fn la_router(
+    la: Arc<La>,
+    qa: bool,
+    allowed: AllowedClients,
+    allowed_ma: AllowedClients,
+) -> Router {
+    router(la, qa, (LA_PATH, LA_MA_PATH), allowed, allowed_ma)
 }
 
 /// PCA `POST /pca/certificate-request`: `SecuredRaPcaCertificateRequest` →
@@ -106,25 +136,7 @@ pub(crate) fn pca_router(
     allowed: AllowedClients,
     allowed_ma: AllowedClients,
 ) -> Router {
-    let state = Arc::new(Backend { inner: pca, qa });
-    let ma = Router::new()
-        .route(PCA_MA_PATH, post(pca_handle_ma))
-        .with_state(state.clone())
-        .layer(axum::middleware::from_fn_with_state(
-            allowed_ma,
-            require_client,
-        ));
-    Router::new()
-        .route(PCA_PATH, post(pca_handle))
-        .with_state(state)
-        .layer(DefaultBodyLimit::max(MAX_BACKEND_REQUEST))
-        .layer(axum::middleware::from_fn_with_state(
-            allowed,
-            require_client,
-        ))
-        .merge(ma)
-        .route("/health", get(health))
-        .fallback(not_found)
+    router(pca, qa, (PCA_PATH, PCA_MA_PATH), allowed, allowed_ma)
 }
 
 /// A file of `files/` served with an `ETag` derived from its content.

@@ -6,7 +6,7 @@
 //! | RA | `ports.ra` (8892) | server-only | every EE path of the seed's RA services view, `/health` |
 //! | PCA | `ports.pca` (8893) | mutual, RA only | `POST /pca/certificate-request`, `/health` |
 //! | LA1, LA2 | `ports.la1` (8895), `ports.la2` (8896) | mutual, RA only | `POST /la/pre-linkage-values`, `/health` |
-//! | MA | `ports.ma` (8894) | server-only; client certificate optional | `GET /download-crl/` (anyone), `POST /ma/misbehavior-report` (RA only), `/health` |
+//! | MA | `ports.ma` (8894) | server-only; client certificate optional | `GET /download-crl/` (anyone), `POST /ma/misbehavior-report` (RA only), `POST /admin/revoke`, `/admin/ballot`, `/admin/root-crl` (operator only), `/health` |
 //! | PG | `ports.pg` (8897) | mutual | `GET /download/policy/global`, `GET /download/global-certificate-chain`, `/health` |
 //! | LOP | `ports.lop` (8890) | server-only | everything, forwarded to the RA (`/download-crl/` to the MA) |
 //!
@@ -46,7 +46,11 @@ use tokio::task::JoinHandle;
 use zeroize::Zeroizing;
 
 pub use backend::MAX_BACKEND_REQUEST;
-pub use ma::{HttpsMaPeers, HttpsPeer, LA_MA_PATH, MA_REPORT_PATH, PCA_MA_PATH, RA_MA_PATH};
+pub use ma::{
+    HttpsMaPeers, HttpsPeer, OperatorClient, ADMIN_BALLOT_PATH, ADMIN_REVOKE_PATH,
+    ADMIN_ROOT_CRL_PATH, LA_MA_PATH, MA_REPORT_PATH, OPERATOR_TLS_NAME, PCA_MA_PATH, RA_MA_PATH,
+    REASON_HEADER,
+};
 pub use ra::{HttpsLaClient, HttpsPcaClient, LA_PATH, MAX_EE_REQUEST, PCA_PATH};
 
 /// A service of `scms serve`.
@@ -298,6 +302,27 @@ fn tls_err(component: Component) -> impl Fn(NetError) -> ServeError {
     move |source| ServeError::Tls { component, source }
 }
 
+/// The operator's TLS client certificate (`tls/operator.pem`), the only one the MA's
+/// `/admin/*` routes accept; without it (a directory made before the operator identity
+/// existed) they accept nobody.
+fn operator_client(tls_dir: &Path) -> common::AllowedClients {
+    let certs = match Credentials::load(tls_dir, OPERATOR_TLS_NAME) {
+        Ok(c) => c
+            .certificate()
+            .cloned()
+            .map(|cert| vec![(OPERATOR_TLS_NAME.to_owned(), cert)])
+            .unwrap_or_default(),
+        Err(e) => {
+            tracing::warn!(error = %e, "no operator TLS identity: the MA's /admin routes are closed");
+            vec![]
+        }
+    };
+    common::AllowedClients {
+        service: "ma-admin",
+        certs: Arc::new(certs),
+    }
+}
+
 fn passphrase(p: &Option<Zeroizing<String>>) -> Option<Passphrase> {
     p.as_ref().map(|s| Passphrase::new(s.as_str()))
 }
@@ -453,15 +478,22 @@ pub async fn start(
                 let k = Arc::new(Notify::new());
                 tasks.push(tokio::spawn(ma::ma_task(
                     ma.clone(),
-                    peers,
+                    peers.clone(),
                     opts.clock.clone(),
                     k.clone(),
                     opts.ma_interval,
                     shutdown.clone(),
                 )));
                 kick_ma = Some(k.clone());
-                let allowed = tls_client(Component::Ra, "ma")?;
-                ma::ma_router(ma, layout.files(), opts.qa, k, allowed)
+                ma::ma_router(ma::MaRoutes {
+                    ma,
+                    files: layout.files(),
+                    qa: opts.qa,
+                    kick: k,
+                    peers,
+                    allowed_ra: tls_client(Component::Ra, "ma")?,
+                    allowed_operator: operator_client(&tls_dir),
+                })
             }
             Component::Pg => backend::pg_router(layout.files(), opts.qa),
             Component::Ra => {

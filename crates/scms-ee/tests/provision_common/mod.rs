@@ -104,6 +104,17 @@ impl Env {
         for f in ["LCCF.oer", "LPF.oer", "CRL.oer"] {
             std::fs::copy(self.layout.file(f), d.trust_dir().join(f)).unwrap();
         }
+        // The initial electors, as bootstrap installs them from the DCM's zip.
+        let electors = d.trust_dir().join("electors");
+        std::fs::create_dir_all(&electors).unwrap();
+        for k in 1..=3 {
+            let name = format!("elector-{k}");
+            std::fs::copy(
+                self.layout.cert(&name),
+                electors.join(format!("{name}.oer")),
+            )
+            .unwrap();
+        }
         d.save_config(&DeviceConfig {
             kind: if rse { "rse" } else { "obe" }.into(),
             device_id: name.into(),

@@ -1,0 +1,234 @@
+//! SCMS Manager operations on an `scms init` directory (seed Use Case 11, Steps
+//! 11.1.2–11.2.3): the directory's current view of electors and roots, and the publication
+//! of `addRoot` / `addElector` ballots in the certificate chain files.
+//!
+//! The view ([`trust_store`]) starts from the ceremony (the electors `certs/elector-*.oer`,
+//! the quorum of `scms.toml`, the root `certs/root.oer`) and applies, each verified with
+//! [`TrustStore::apply_ballot`], the ballots already published: the `electorEndorsements`
+//! and `rootCAEndorsements` of `files/GCCF.oer`, then the `revokedElectors` and
+//! `revokedRootCAs` of the composite CRL `files/CRL.oer`. A published ballot is checked
+//! at the time it was endorsed (its latest `generationTime`), so that electors that
+//! expired since do not undo it.
+//!
+//! [`publish_add_ballot`] verifies an `addRoot` / `addElector` ballot against that view
+//! and appends it to `rootCAEndorsements` / `electorEndorsements` of both `files/GCCF.oer`
+//! and `files/LCCF.oer`, bumping the GCCF version and the LCCF's `gccfVersion` and
+//! `lccfVersion`. `removeRoot` / `removeElector` ballots go to the CRL instead
+//! ([`crate::Ma::publish_ballot`]).
+
+use std::io::Write;
+use std::path::Path;
+
+use scms_asn1::camp::cert_chain_files::{CertificateChainFiles, CertificateStore};
+use scms_asn1::camp::component_cert_management::{
+    CompositeCrl, ElectorBallot, EndorsementType, TbsElectorEndorsement,
+};
+use scms_asn1::camp::protocol::{ScmsFile, ScmsFileContent};
+use scms_asn1::ieee1609dot2::{Certificate, Time32};
+use scms_asn1::Coer;
+use scms_ca::{Config, Layout};
+use scms_core::ballot::{open_endorsement, BallotEffect};
+use scms_core::hash::certificate_id8;
+use scms_core::time::time32_from_time64;
+use scms_core::trust::TrustStore;
+use scms_crypto::default_backend;
+
+use crate::{read_cert, MaError};
+
+/// What [`publish_add_ballot`] changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChainFilesUpdate {
+    /// The ballot's effect on the directory's trust store.
+    pub effect: BallotEffect,
+    /// The new GCCF version.
+    pub gccf_version: u16,
+    /// The new LCCF version.
+    pub lccf_version: u16,
+}
+
+fn setup(path: &Path, e: impl std::fmt::Display) -> MaError {
+    MaError::Setup(format!("{}: {e}", path.display()))
+}
+
+/// The statement of a ballot (of its first endorsement).
+pub fn statement(ballot: &ElectorBallot) -> Result<TbsElectorEndorsement, MaError> {
+    let first = ballot
+        .endorsements
+        .first()
+        .ok_or_else(|| MaError::Malformed("ballot without endorsements".into()))?;
+    open_endorsement(0, first)
+        .map(|(_, t)| t)
+        .map_err(|e| MaError::Malformed(e.to_string()))
+}
+
+/// When a published ballot was endorsed: the latest `generationTime` of its endorsements
+/// (at most `at`).
+fn endorsed_at(ballot: &ElectorBallot, at: Time32) -> Time32 {
+    ballot
+        .endorsements
+        .iter()
+        .enumerate()
+        .filter_map(|(k, e)| open_endorsement(k, e).ok())
+        .filter_map(|(sd, _)| sd.tbs_data.header_info.generation_time)
+        .map(time32_from_time64)
+        .max()
+        .map_or(at, |t| t.min(at))
+}
+
+/// Applies published ballots; those that do not verify are skipped (and logged).
+fn apply_published(trust: &mut TrustStore, ballots: &[ElectorBallot], at: Time32) {
+    for b in ballots {
+        if let Err(e) = trust.apply_ballot(default_backend(), b, endorsed_at(b, at)) {
+            tracing::warn!(error = %e, "a published ballot does not verify; ignored");
+        }
+    }
+}
+
+fn read_file<T: Coer>(path: &Path) -> Result<Option<T>, MaError> {
+    match std::fs::read(path) {
+        Ok(b) => T::from_coer(&b).map(Some).map_err(|e| setup(path, e)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(setup(path, e)),
+    }
+}
+
+/// The certificate store of a GCCF or LCCF file.
+fn chain_store(file: &mut ScmsFile) -> Option<&mut CertificateStore> {
+    match &mut file.content {
+        ScmsFileContent::CertChain(CertificateChainFiles::GlobalCertificateChainFile(g)) => {
+            Some(&mut g.cert_store)
+        }
+        ScmsFileContent::CertChain(CertificateChainFiles::LocalCertificateChainFile(l)) => {
+            Some(&mut l.required_cert_store)
+        }
+        _ => None,
+    }
+}
+
+/// The electors, quorum and roots of the directory `layout` as of `at` (see the module
+/// documentation).
+pub fn trust_store(layout: &Layout, at: Time32) -> Result<TrustStore, MaError> {
+    let path = layout.config();
+    let text = std::fs::read_to_string(&path).map_err(|e| setup(&path, e))?;
+    let cfg = Config::from_toml(&text).map_err(MaError::Setup)?;
+    let electors: Vec<Certificate> = (1..=cfg.electors)
+        .map(|k| read_cert(layout, &format!("elector-{k}")))
+        .collect::<Result<_, _>>()?;
+    let mut trust = TrustStore::new(electors, usize::from(cfg.quorum))
+        .map_err(|e| MaError::Setup(e.to_string()))?;
+    trust
+        .add_root_by_ceremony(default_backend(), read_cert(layout, "root")?)
+        .map_err(|e| MaError::Setup(format!("certs/root.oer: {e}")))?;
+    if let Some(mut gccf) = read_file::<ScmsFile>(&layout.file("GCCF.oer"))? {
+        if let Some(store) = chain_store(&mut gccf) {
+            apply_published(&mut trust, &store.elector_endorsements, at);
+            apply_published(&mut trust, &store.root_ca_endorsements, at);
+        }
+    }
+    if let Some(crl) = read_file::<CompositeCrl>(&layout.file("CRL.oer"))? {
+        apply_published(&mut trust, &crl.revoked_electors, at);
+        apply_published(&mut trust, &crl.revoked_root_cas, at);
+    }
+    Ok(trust)
+}
+
+/// Writes `bytes` to `path` through a synced temporary file.
+fn stage(path: &Path, bytes: &[u8]) -> Result<std::path::PathBuf, MaError> {
+    let tmp = path.with_extension("oer.tmp");
+    let mut f = std::fs::File::create(&tmp).map_err(|e| setup(&tmp, e))?;
+    f.write_all(bytes).map_err(|e| setup(&tmp, e))?;
+    f.sync_all().map_err(|e| setup(&tmp, e))?;
+    Ok(tmp)
+}
+
+/// Verifies an `addRoot` / `addElector` ballot against the directory's electors at `at`
+/// and appends it to the chain files (see the module documentation). A ballot whose
+/// certificate the chain files already endorse, or that the directory already trusts (the
+/// ceremony's electors), is refused.
+pub fn publish_add_ballot(
+    layout: &Layout,
+    ballot: &ElectorBallot,
+    at: Time32,
+) -> Result<ChainFilesUpdate, MaError> {
+    let tbs = statement(ballot)?;
+    if !matches!(
+        tbs.r#type,
+        EndorsementType::AddRoot | EndorsementType::AddElector
+    ) {
+        return Err(MaError::Unsupported(
+            "removeRoot and removeElector ballots are published in the CRL (POST /admin/ballot)",
+        ));
+    }
+    let gccf_path = layout.file("GCCF.oer");
+    let lccf_path = layout.file("LCCF.oer");
+    let missing = |p: &Path| MaError::Setup(format!("{}: missing", p.display()));
+    let mut gccf = read_file::<ScmsFile>(&gccf_path)?.ok_or_else(|| missing(&gccf_path))?;
+    let mut lccf = read_file::<ScmsFile>(&lccf_path)?.ok_or_else(|| missing(&lccf_path))?;
+    let id = certificate_id8(&tbs.certificate);
+    let store =
+        chain_store(&mut gccf).ok_or_else(|| setup(&gccf_path, "not a certificate chain file"))?;
+    let already = store
+        .root_ca_endorsements
+        .iter()
+        .chain(&store.elector_endorsements)
+        .filter_map(|b| statement(b).ok())
+        .any(|t| t.r#type == tbs.r#type && certificate_id8(&t.certificate) == id);
+    if already {
+        return Err(MaError::Unsupported(
+            "the chain files already endorse this certificate",
+        ));
+    }
+    let mut trust = trust_store(layout, at)?;
+    let effect = trust.apply_ballot(default_backend(), ballot, at)?;
+    if matches!(
+        effect,
+        BallotEffect::RootAdded { changed: false, .. }
+            | BallotEffect::ElectorAdded { changed: false, .. }
+    ) {
+        return Err(MaError::Unsupported(
+            "the endorsed certificate is already trusted",
+        ));
+    }
+
+    let push = |store: &mut CertificateStore| match tbs.r#type {
+        EndorsementType::AddRoot => store.root_ca_endorsements.push(ballot.clone()),
+        _ => store.elector_endorsements.push(ballot.clone()),
+    };
+    let exhausted = || MaError::Unsupported("chain file version exhausted");
+    let gccf_version = match &mut gccf.content {
+        ScmsFileContent::CertChain(CertificateChainFiles::GlobalCertificateChainFile(g)) => {
+            g.version = g.version.checked_add(1).ok_or_else(exhausted)?;
+            push(&mut g.cert_store);
+            g.version
+        }
+        _ => return Err(setup(&gccf_path, "not a GlobalCertificateChainFile")),
+    };
+    let lccf_version = match &mut lccf.content {
+        ScmsFileContent::CertChain(CertificateChainFiles::LocalCertificateChainFile(l)) => {
+            l.version.gccf_version = gccf_version;
+            l.version.lccf_version = l
+                .version
+                .lccf_version
+                .checked_add(1)
+                .ok_or_else(exhausted)?;
+            push(&mut l.required_cert_store);
+            l.version.lccf_version
+        }
+        _ => return Err(setup(&lccf_path, "not a LocalCertificateChainFile")),
+    };
+    let g_tmp = stage(&gccf_path, &gccf.to_coer())?;
+    let l_tmp = stage(&lccf_path, &lccf.to_coer())?;
+    std::fs::rename(&g_tmp, &gccf_path).map_err(|e| setup(&gccf_path, e))?;
+    std::fs::rename(&l_tmp, &lccf_path).map_err(|e| setup(&lccf_path, e))?;
+    tracing::warn!(
+        ?effect,
+        gccf_version,
+        lccf_version,
+        "ballot published in the certificate chain files"
+    );
+    Ok(ChainFilesUpdate {
+        effect,
+        gccf_version,
+        lccf_version,
+    })
+}

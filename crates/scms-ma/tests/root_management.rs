@@ -1,0 +1,247 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Root management on a real `scms init` directory (seed Steps 11.1.2–11.2.3): addElector
+//! and addRoot ballots go into the certificate chain files (quorum checked against the
+//! electors the directory knows, including those added before); removeElector ballots
+//! and root-signed CRLs go into the MA's composite CRL, survive a restart, and change the
+//! directory's view of its electors and roots.
+
+use std::sync::Arc;
+
+use scms_asn1::camp::cert_chain_files::CertificateChainFiles;
+use scms_asn1::camp::component_cert_management::{
+    CompositeCrl, ElectorBallot, EndorsementType, TbsElectorEndorsement,
+};
+use scms_asn1::camp::protocol::{ScmsFile, ScmsFileContent};
+use scms_asn1::ieee1609dot2::Certificate;
+use scms_asn1::Coer;
+use scms_ca::{init, Config, Layout};
+use scms_core::ballot::{BallotEffect, BallotError};
+use scms_core::hash::certificate_id8;
+use scms_core::profile::{template, CertKind, TemplateParams};
+use scms_core::signer::{KeyPair, Signer};
+use scms_core::time::{i_period_start, time64_from_time32, Clock, ManualClock};
+use scms_ma::manager::{publish_add_ballot, trust_store};
+use scms_ma::{Ma, MaError};
+use scms_store::keystore::Keystore;
+
+struct Env {
+    _dir: tempfile::TempDir,
+    layout: Layout,
+    keys: Keystore,
+    clock: Arc<ManualClock>,
+}
+
+fn env() -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = Layout::new(dir.path().join("scms"));
+    let cfg = Config {
+        start: Some(i_period_start(600).unwrap()),
+        ..Config::default()
+    };
+    init(&layout, &cfg, None).unwrap();
+    let keys = Keystore::open(&layout.keys(), None).unwrap();
+    let clock = Arc::new(ManualClock::new(i_period_start(600).unwrap() + 3600));
+    Env {
+        _dir: dir,
+        layout,
+        keys,
+        clock,
+    }
+}
+
+fn cert(layout: &Layout, name: &str) -> Certificate {
+    Certificate::from_coer(&std::fs::read(layout.cert(name)).unwrap()).unwrap()
+}
+
+/// A fresh self-signed root or elector certificate and its key.
+fn self_signed(kind: CertKind, name: &str, start: u32) -> (Certificate, KeyPair) {
+    let key = KeyPair::generate().unwrap();
+    let tbs = template(
+        kind,
+        &TemplateParams {
+            name: Some(name.into()),
+            start,
+            verification_key: Some(*key.public_key()),
+            ..TemplateParams::default()
+        },
+    )
+    .unwrap();
+    (
+        scms_core::sign::issue_explicit(&key, tbs, None).unwrap(),
+        key,
+    )
+}
+
+/// A ballot of `ty` on `c` endorsed by `voters` (elector certificate and key) at `now`.
+fn ballot(
+    voters: &[(Certificate, &dyn Signer)],
+    ty: EndorsementType,
+    c: &Certificate,
+    now: u32,
+) -> ElectorBallot {
+    let tbs = TbsElectorEndorsement {
+        r#type: ty,
+        certificate: c.clone(),
+        effective_time: Some(time64_from_time32(now)),
+    };
+    scms_core::ballot::ballot(
+        voters
+            .iter()
+            .map(|(ec, k)| {
+                scms_core::ballot::endorse(*k, ec, &tbs, time64_from_time32(now)).unwrap()
+            })
+            .collect(),
+    )
+}
+
+fn chain_files(layout: &Layout) -> (u16, (u16, u16), usize, usize) {
+    let read = |n: &str| ScmsFile::from_coer(&std::fs::read(layout.file(n)).unwrap()).unwrap();
+    let ScmsFileContent::CertChain(CertificateChainFiles::GlobalCertificateChainFile(g)) =
+        read("GCCF.oer").content
+    else {
+        panic!()
+    };
+    let ScmsFileContent::CertChain(CertificateChainFiles::LocalCertificateChainFile(l)) =
+        read("LCCF.oer").content
+    else {
+        panic!()
+    };
+    assert_eq!(g.cert_store, l.required_cert_store);
+    (
+        g.version,
+        (l.version.gccf_version, l.version.lccf_version),
+        g.cert_store.root_ca_endorsements.len(),
+        g.cert_store.elector_endorsements.len(),
+    )
+}
+
+#[test]
+fn ballots_go_to_the_chain_files_or_the_crl() {
+    let e = env();
+    let now = e.clock.now();
+    let electors: Vec<(Certificate, Box<dyn Signer>)> = (1..=3)
+        .map(|k| {
+            let n = format!("elector-{k}");
+            (cert(&e.layout, &n), e.keys.load_signer(&n).unwrap())
+        })
+        .collect();
+    let v = |k: usize| (electors[k].0.clone(), electors[k].1.as_ref());
+    let t = trust_store(&e.layout, now).unwrap();
+    assert_eq!((t.electors().len(), t.roots().len(), t.quorum()), (3, 1, 2));
+    assert_eq!(chain_files(&e.layout), (1, (1, 1), 1, 0));
+
+    // addElector D (electors 1 and 2) → electorEndorsements, versions bumped.
+    let (d, d_key) = self_signed(CertKind::Elector, "elector-d.v2xscms.com", now - 60);
+    let add_d = ballot(&[v(0), v(1)], EndorsementType::AddElector, &d, now);
+    let u = publish_add_ballot(&e.layout, &add_d, now).unwrap();
+    assert!(matches!(
+        u.effect,
+        BallotEffect::ElectorAdded { changed: true, .. }
+    ));
+    assert_eq!((u.gccf_version, u.lccf_version), (2, 2));
+    assert_eq!(chain_files(&e.layout), (2, (2, 2), 1, 1));
+    assert!(matches!(
+        publish_add_ballot(&e.layout, &add_d, now),
+        Err(MaError::Unsupported(_))
+    ));
+    let t = trust_store(&e.layout, now).unwrap();
+    assert!(t.elector(&certificate_id8(&d)).is_some());
+
+    // addRoot R2, endorsed by elector 2 and the new elector D.
+    let (r2, r2_key) = self_signed(CertKind::Root, "root2.v2xscms.com", now - 60);
+    let add_r2 = ballot(
+        &[v(1), (d.clone(), &d_key as &dyn Signer)],
+        EndorsementType::AddRoot,
+        &r2,
+        now,
+    );
+    publish_add_ballot(&e.layout, &add_r2, now).unwrap();
+    assert_eq!(chain_files(&e.layout), (3, (3, 3), 2, 1));
+    assert_eq!(trust_store(&e.layout, now).unwrap().roots().len(), 2);
+    // One vote is no quorum; nothing changes.
+    let (r3, r3_key) = self_signed(CertKind::Root, "root3.v2xscms.com", now - 60);
+    assert!(matches!(
+        publish_add_ballot(
+            &e.layout,
+            &ballot(&[v(0)], EndorsementType::AddRoot, &r3, now),
+            now
+        ),
+        Err(MaError::Ballot(BallotError::QuorumNotReached {
+            valid: 1,
+            quorum: 2
+        }))
+    ));
+    // The ceremony's electors need no ballot.
+    let r = publish_add_ballot(
+        &e.layout,
+        &ballot(
+            &[v(0), v(1)],
+            EndorsementType::AddElector,
+            &electors[2].0,
+            now,
+        ),
+        now,
+    );
+    assert!(matches!(r, Err(MaError::Unsupported(_))), "{r:?}");
+    // Removals are not for the chain files.
+    let rm_1 = ballot(
+        &[v(1), v(2)],
+        EndorsementType::RemoveElector,
+        &electors[0].0,
+        now,
+    );
+    assert!(matches!(
+        publish_add_ballot(&e.layout, &rm_1, now),
+        Err(MaError::Unsupported(_))
+    ));
+    assert_eq!(chain_files(&e.layout), (3, (3, 3), 2, 1));
+
+    // The MA: removeElector 1 → revokedElectors of the CRL; additions refused.
+    let ma = Ma::open(&e.layout, &e.keys, e.clock.clone()).unwrap();
+    assert!(matches!(
+        ma.publish_ballot(&add_d),
+        Err(MaError::Unsupported(_))
+    ));
+    let p = ma.publish_ballot(&rm_1).unwrap();
+    assert!(p.new);
+    assert!(matches!(
+        p.effect,
+        Some(BallotEffect::ElectorRemoved { changed: true, .. })
+    ));
+    assert_eq!(p.crl.revoked_electors, vec![rm_1.clone()]);
+    // Elector 1's vote no longer counts: with elector 2 it is no quorum.
+    let t = trust_store(&e.layout, now).unwrap();
+    assert!(t.elector(&certificate_id8(&electors[0].0)).is_none());
+    assert!(matches!(
+        publish_add_ballot(
+            &e.layout,
+            &ballot(&[v(0), v(1)], EndorsementType::AddRoot, &r3, now),
+            now
+        ),
+        Err(MaError::Ballot(BallotError::QuorumNotReached {
+            valid: 1,
+            ..
+        }))
+    ));
+
+    // A root CRL of the ballot-added root R2 is accepted; one of an unknown root is not.
+    let r2_crl =
+        scms_crl::root::build_root_crl(&r2_key, &r2, None, &[], now, now + 86_400 * 365).unwrap();
+    let p = ma.add_root_crl(&r2_crl).unwrap();
+    assert!(p.new);
+    assert_eq!(p.crl.secured_crl_series.last(), Some(&r2_crl));
+    let r3_crl = scms_crl::root::build_root_crl(&r3_key, &r3, None, &[], now, now + 60).unwrap();
+    assert!(matches!(ma.add_root_crl(&r3_crl), Err(MaError::Crl(_))));
+
+    // After a restart the MA's CRL still carries both.
+    drop(ma);
+    e.clock.advance(3600);
+    let ma = Ma::open(&e.layout, &e.keys, e.clock.clone()).unwrap();
+    let crl = ma.publish_crl().unwrap();
+    assert_eq!(crl.revoked_electors, vec![rm_1]);
+    assert_eq!(crl.secured_crl_series.len(), 5);
+    assert_eq!(crl.secured_crl_series[4], r2_crl);
+    let on_disk =
+        CompositeCrl::from_coer(&std::fs::read(e.layout.file("CRL.oer")).unwrap()).unwrap();
+    assert_eq!(on_disk, crl);
+}
