@@ -17,14 +17,14 @@ use scms_asn1::camp::component_cert_management::{
 };
 use scms_asn1::camp::protocol::{ScmsPDU, ScmsPDUContent, SignedElectorEndorsement};
 use scms_asn1::ieee1609dot2::{
-    Certificate, CertificateType, HashAlgorithm, HashedId8, HeaderInfo, Ieee1609Dot2Content,
-    Ieee1609Dot2Data, Opaque, Psid, SignedData, SignedDataPayload, SignerIdentifier, Time32,
-    Time64, ToBeSignedData,
+    Certificate, CertificateType, HashAlgorithm, HashedId8, Ieee1609Dot2Content, Ieee1609Dot2Data,
+    Psid, SignedData, SignedDataPayload, SignerIdentifier, Time32, Time64, ToBeSignedData,
 };
 use scms_asn1::Coer;
 use scms_crypto::CurveBackend;
 
 use crate::hash::certificate_id8;
+use crate::pdu;
 use crate::profile::{self, psid, CertKind, ProfileError};
 use crate::sign::{self, SignerId};
 use crate::signer::Signer;
@@ -125,7 +125,7 @@ pub fn endorse(
     tbs: &TbsElectorEndorsement,
     generation_time: Time64,
 ) -> Result<SignedElectorEndorsement, BallotError> {
-    let pdu = ScmsPDU {
+    let msg = ScmsPDU {
         version: 1,
         content: ScmsPDUContent::Ccm(
             ScmsComponentCertificateManagementPDU::TbsElectorEndorsement(tbs.clone()),
@@ -133,31 +133,16 @@ pub fn endorse(
     };
     let tbs_data = ToBeSignedData {
         payload: SignedDataPayload {
-            data: Some(Box::new(Ieee1609Dot2Data {
-                protocol_version: 3,
-                content: Ieee1609Dot2Content::UnsecuredData(Opaque::new(pdu.to_coer()).map_err(
-                    |_| BallotError::Malformed {
-                        index: 0,
-                        what: "payload size",
-                    },
-                )?),
-            })),
+            data: Some(Box::new(pdu::unsecured(msg.to_coer()).map_err(|_| {
+                BallotError::Malformed {
+                    index: 0,
+                    what: "payload size",
+                }
+            })?)),
             ext_data_hash: None,
             omitted: None,
         },
-        header_info: HeaderInfo {
-            psid: Psid::new(psid::SECURITY_MGMT),
-            generation_time: Some(generation_time),
-            expiry_time: None,
-            generation_location: None,
-            p2pcd_learning_request: None,
-            missing_crl_identifier: None,
-            encryption_key: None,
-            inline_p2pcd_request: None,
-            requested_certificate: None,
-            pdu_functional_type: None,
-            contributed_extensions: None,
-        },
+        header_info: pdu::header(Some(generation_time)),
     };
     let sd = sign::sign_data(elector, tbs_data, SignerId::Digest(elector_cert))?;
     Ok(Ieee1609Dot2Data {

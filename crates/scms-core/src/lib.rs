@@ -11,6 +11,7 @@ pub mod encrypt;
 mod error;
 pub mod hash;
 pub mod issue;
+pub mod par;
 pub mod pdu;
 pub mod profile;
 pub mod revocation;

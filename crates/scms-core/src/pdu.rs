@@ -5,7 +5,8 @@
 //!
 //! [`open`] is what a server does with a request of a known peer (decrypt as allowed,
 //! check the signer is the peer's certificate, the psid and the signature, decode the PDU);
-//! [`sign_payload`] and [`encrypt_to`] build the reply.
+//! [`sign_payload`] and [`encrypt_to`] build the reply ([`sign_request`] a request, with
+//! the `requestHash` to expect in the reply).
 
 use scms_asn1::camp::protocol::ScmsPDU;
 use scms_asn1::ieee1609dot2::{
@@ -197,8 +198,14 @@ pub fn open(
 /// The SecurityMgmt header: psid `SecurityMgmtPsid`, `generationTime` if given, every
 /// other field absent.
 pub fn header(generation_time: Option<u64>) -> HeaderInfo {
+    header_with_psid(SECURITY_MGMT_PSID, generation_time)
+}
+
+/// The same header as [`header`] for another psid (CRLs, application messages): `psid`,
+/// `generationTime` if given, every other field absent.
+pub fn header_with_psid(psid: u64, generation_time: Option<u64>) -> HeaderInfo {
     HeaderInfo {
-        psid: Psid::new(SECURITY_MGMT_PSID),
+        psid: Psid::new(psid),
         generation_time,
         expiry_time: None,
         generation_location: None,
@@ -230,14 +237,43 @@ pub fn sign_payload(
     payload: Vec<u8>,
     generation_time: Option<u64>,
 ) -> Result<Ieee1609Dot2Data, CoreError> {
-    let tbs = ToBeSignedData {
+    sign_tbs(key, cert, payload_tbs(payload, generation_time)?)
+}
+
+/// [`sign_payload`] for a request: also returns the `requestHash` its reply must echo
+/// (HashedId8 of the COER `ToBeSignedData`).
+pub fn sign_request(
+    key: &dyn Signer,
+    cert: &Certificate,
+    payload: Vec<u8>,
+    generation_time: Option<u64>,
+) -> Result<(Ieee1609Dot2Data, HashedId8), CoreError> {
+    let tbs = payload_tbs(payload, generation_time)?;
+    let request_hash = hashed_id(&tbs.to_coer());
+    Ok((sign_tbs(key, cert, tbs)?, request_hash))
+}
+
+/// The `ToBeSignedData` of [`sign_payload`].
+fn payload_tbs(
+    payload: Vec<u8>,
+    generation_time: Option<u64>,
+) -> Result<ToBeSignedData, CoreError> {
+    Ok(ToBeSignedData {
         payload: SignedDataPayload {
             data: Some(Box::new(unsecured(payload)?)),
             ext_data_hash: None,
             omitted: None,
         },
         header_info: header(generation_time),
-    };
+    })
+}
+
+/// `tbs` signed by `key`, signer: digest of `cert`.
+fn sign_tbs(
+    key: &dyn Signer,
+    cert: &Certificate,
+    tbs: ToBeSignedData,
+) -> Result<Ieee1609Dot2Data, CoreError> {
     Ok(Ieee1609Dot2Data {
         protocol_version: 3,
         content: Ieee1609Dot2Content::SignedData(Box::new(sign::sign_data(

@@ -167,3 +167,37 @@ fn signed_and_encrypted_messages_open_only_as_allowed() {
     let bare = Ieee1609Dot2Data::from_coer(&signed).unwrap();
     assert!(pdu::encrypt_to(be, &bare, &sender).is_err());
 }
+
+#[test]
+fn a_request_carries_the_hash_its_reply_echoes() {
+    let be = default_backend();
+    let key = KeyPair::generate().unwrap();
+    let cert = authority("ma.example", &key, None);
+    let peer = Peer::new(be, cert.clone()).unwrap();
+    let t = 600_000_000_000_000;
+    let (signed, rh) = pdu::sign_request(&key, &cert, request_pdu().to_coer(), Some(t)).unwrap();
+    let Ieee1609Dot2Content::SignedData(sd) = &signed.content else {
+        panic!()
+    };
+    assert_eq!(sd.tbs_data.header_info, pdu::header(Some(t)));
+    let opened = pdu::open(be, &signed.to_coer(), Envelope::Signed, &peer).unwrap();
+    assert_eq!((opened.pdu, opened.request_hash), (request_pdu(), rh));
+    // The same request signed again (a fresh signature) has the same hash; another
+    // generation time another one.
+    let (_, again) = pdu::sign_request(&key, &cert, request_pdu().to_coer(), Some(t)).unwrap();
+    let (_, later) = pdu::sign_request(&key, &cert, request_pdu().to_coer(), Some(t + 1)).unwrap();
+    assert_eq!(again, rh);
+    assert_ne!(later, rh);
+
+    // The header for another psid: only psid and generation time set.
+    let h = pdu::header_with_psid(0x100, None);
+    assert_eq!(h.psid, Psid::new(0x100));
+    assert_eq!(
+        HeaderInfo {
+            psid: Psid::new(pdu::SECURITY_MGMT_PSID),
+            generation_time: Some(t),
+            ..h
+        },
+        pdu::header(Some(t))
+    );
+}

@@ -12,11 +12,11 @@ use scms_asn1::camp::component_cert_management::{CompositeCrl, ElectorBallot};
 use scms_asn1::coer::VarUint;
 use scms_asn1::ieee1609dot2::{
     Certificate, CrlContents, CrlContentsTypeSpecific, CrlPriorityInfo, CrlSeries,
-    HashBasedRevocationInfo, HashedId8, HeaderInfo, Ieee1609Dot2Content, Ieee1609Dot2Data, Opaque,
-    Psid, SecuredCrl, SignedDataPayload, Time32, ToBeSignedData, ToBeSignedHashIdCrl,
-    ToBeSignedLinkageValueCrl,
+    HashBasedRevocationInfo, HashedId8, Ieee1609Dot2Content, Ieee1609Dot2Data, Psid, SecuredCrl,
+    SignedDataPayload, Time32, ToBeSignedData, ToBeSignedHashIdCrl, ToBeSignedLinkageValueCrl,
 };
 use scms_asn1::Coer;
+use scms_core::pdu;
 use scms_core::sign::{self, SignerId};
 use scms_core::signer::Signer;
 use scms_core::CoreError;
@@ -105,28 +105,13 @@ pub fn secure(
 ) -> Result<SecuredCrl, CrlError> {
     let tbs_data = ToBeSignedData {
         payload: SignedDataPayload {
-            data: Some(Box::new(Ieee1609Dot2Data {
-                protocol_version: 3,
-                content: Ieee1609Dot2Content::UnsecuredData(
-                    Opaque::new(contents.to_coer()).map_err(|_| CrlError::NotACrl("size"))?,
-                ),
-            })),
+            data: Some(Box::new(
+                pdu::unsecured(contents.to_coer()).map_err(|_| CrlError::NotACrl("size"))?,
+            )),
             ext_data_hash: None,
             omitted: None,
         },
-        header_info: HeaderInfo {
-            psid: Psid(VarUint(CRL_PSID)),
-            generation_time: None,
-            expiry_time: None,
-            generation_location: None,
-            p2pcd_learning_request: None,
-            missing_crl_identifier: None,
-            encryption_key: None,
-            inline_p2pcd_request: None,
-            requested_certificate: None,
-            pdu_functional_type: None,
-            contributed_extensions: None,
-        },
+        header_info: pdu::header_with_psid(CRL_PSID, None),
     };
     let sd = sign::sign_data(crlg, tbs_data, SignerId::Certificate(crlg_cert))?;
     Ok(Ieee1609Dot2Data {

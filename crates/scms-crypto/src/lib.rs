@@ -34,7 +34,7 @@ mod point;
 mod scalar;
 mod secret;
 
-pub use backend::{default_backend, CurveBackend, OpenSslBackend, RustCryptoBackend};
+pub use backend::{default_backend, fast_backend, CurveBackend, OpenSslBackend, RustCryptoBackend};
 pub use error::{Error, Result};
 /// The operating system's CSPRNG (`getrandom`), usable wherever an RNG is taken.
 pub use getrandom::SysRng as OsRng;

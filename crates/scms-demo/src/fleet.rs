@@ -28,7 +28,7 @@ use scms_ee::device::{DeviceDir, REQUEST_KEY};
 use scms_ee::enrollment::{keygen, CsrParams, DeviceKind};
 use scms_ee::messages::{MessageError, MessageSigner, Verifier, PSID_BSM, PSID_SPAT};
 use scms_ee::misbehavior::{build_report, Reporter};
-use scms_ee::provision::{Device, RequestKind};
+use scms_ee::provision::{Device, ProvisionError, RequestKind};
 use scms_ee::PendingRequest;
 use scms_ma::bsm::{distance_m, Bsm};
 use scms_serve::Running;
@@ -141,31 +141,44 @@ fn i_cert(cert: &Certificate) -> Option<u32> {
 }
 
 impl Obe {
-    /// The pseudonym certificate in use (re-read from the store at each rotation).
-    fn pseudonym(&mut self, now: u32) -> Result<&Stored, DemoError> {
-        self.refresh(now)?;
-        match &self.current {
-            Some((_, s)) => Ok(s),
-            None => Err(DemoError::device(&self.name, "signing", "no certificate")),
-        }
-    }
-
-    fn refresh(&mut self, now: u32) -> Result<(), DemoError> {
+    /// Picks the pseudonym certificate to sign with at `now` into `current` (re-read from
+    /// the store at each rotation); `false` when the certificate store's guard refuses the
+    /// vehicle's certificates (they are revoked by a CRL it installed).
+    fn refresh(&mut self, now: u32) -> Result<bool, DemoError> {
         let slot = u64::from(now / scms_ee::certstore::ROTATION_SECONDS);
         let fresh = matches!(&self.current, Some((s, c)) if *s == slot
             && scms_core::time::is_valid_at(&c.cert.to_be_signed.validity_period, now));
         if !fresh {
-            let s = self
-                .client
-                .store
-                .current(now)
-                .map_err(|e| DemoError::device(&self.name, "certificate store", e))?
-                .ok_or_else(|| {
-                    DemoError::device(&self.name, "signing", "no pseudonym certificate valid now")
-                })?;
+            self.current = None;
+            let s = match self.client.store.current(now) {
+                Ok(s) => s,
+                Err(ProvisionError::Revoked(why)) => {
+                    tracing::info!(vehicle = %self.name, %why, "own certificates refused");
+                    return Ok(false);
+                }
+                Err(e) => return Err(DemoError::device(&self.name, "certificate store", e)),
+            }
+            .ok_or_else(|| {
+                DemoError::device(&self.name, "signing", "no pseudonym certificate valid now")
+            })?;
             self.current = Some((slot, s));
         }
-        Ok(())
+        Ok(true)
+    }
+
+    /// Downloads and installs the CRL ([`revocation::install_crl`]); the receiver checks
+    /// against the device's (possibly updated) trust store and the CRL's revocations from
+    /// now on, and the next signing goes through the certificate store's renewed guard.
+    fn install_crl(&mut self) -> Result<(bool, revocation::CrlFacts), DemoError> {
+        let (v, facts) = revocation::install_crl(&mut self.client)?;
+        let revokes = !v.revocations.is_empty();
+        let dev = &self.client.device;
+        self.rx
+            .verifier
+            .set_trust(dev.trust.clone(), dev.intermediates.clone());
+        self.rx.verifier.set_revocations(v.revocations);
+        self.current = None;
+        Ok((revokes, facts))
     }
 
     fn stocked(&self, now: u32) -> bool {
@@ -354,7 +367,7 @@ pub(crate) struct World<'a> {
     rses: Vec<Rse>,
     pub(crate) bad: usize,
     tick: u64,
-    /// Set once every vehicle holds the CRL that revokes the misbehaving vehicle.
+    /// Set once every other vehicle holds the CRL that revokes the misbehaving vehicle.
     after_revocation: bool,
     periods_rejected: BTreeSet<u32>,
     reporters: BTreeSet<usize>,
@@ -546,6 +559,7 @@ pub(crate) fn scenario(
             w.misbehave(ui, phases, summary)?;
         }
     }
+    w.revoked_vehicle_installs_crl(ui, phases, summary)?;
     let mb = &mut summary.misbehavior;
     mb.periods_rejected = w.periods_rejected.iter().copied().collect();
     let issued = summary.certificates.pseudonym + summary.certificates.application;
@@ -558,12 +572,13 @@ pub(crate) fn scenario(
         )));
     }
     ui.say(&format!(
-        "result: vehicle {} was revoked; after the CRL its later messages were rejected by every vehicle that heard them ({} rejected, {} accepted; pseudonym periods i = {:?}); its RA answered: {}",
+        "result: vehicle {} was revoked; after the CRL its later messages were rejected by every vehicle that heard them ({} rejected, {} accepted; pseudonym periods i = {:?}); its RA answered: {}; once it installed the CRL itself, its own guard refused {} transmissions",
         mb.vehicle,
         mb.rejected_after_revocation,
         mb.accepted_after_revocation,
         mb.periods_rejected,
-        mb.ra_answer
+        mb.ra_answer,
+        mb.refused_by_own_guard
     ));
     Ok(())
 }
@@ -700,6 +715,20 @@ impl World<'_> {
             let o = &mut self.obes[k];
             self.road.advance(&mut o.car, 0.1);
             let bsm = self.road.bsm(&mut o.car, ms_in_minute, 0.0);
+            let s_m = o.car.s_m;
+            if !o.refresh(now)? {
+                if k != self.bad {
+                    return Err(DemoError::Outcome(format!(
+                        "{}: its certificate store refuses its certificates, but it was not revoked",
+                        o.name
+                    )));
+                }
+                summary.misbehavior.refused_by_own_guard += 1;
+                continue;
+            }
+            let Some((_, st)) = &o.current else {
+                return Err(DemoError::device(&o.name, "signing", "no certificate"));
+            };
             let bsm = if jump > 0.0 {
                 summary.misbehavior.implausible_sent += 1;
                 Bsm {
@@ -708,11 +737,6 @@ impl World<'_> {
                 }
             } else {
                 bsm
-            };
-            let s_m = o.car.s_m;
-            o.refresh(now)?;
-            let Some((_, st)) = &o.current else {
-                return Err(DemoError::device(&o.name, "signing", "no certificate"));
             };
             let spdu = o
                 .signer
@@ -863,7 +887,12 @@ impl World<'_> {
         if spdus.first().is_none_or(|s| !carries_certificate(s)) {
             return Ok(()); // wait until the report can carry the certificate
         }
-        let own = o.pseudonym(now)?;
+        if !o.refresh(now)? {
+            return Ok(()); // its own certificates are revoked: it does not report
+        }
+        let Some((_, own)) = &o.current else {
+            return Err(DemoError::device(&o.name, "signing", "no certificate"));
+        };
         let bytes = build_report(
             &spdus,
             &[],
@@ -944,17 +973,13 @@ impl World<'_> {
                 .collect()
         };
         let deadline = Instant::now() + self.wait_limit();
-        let watcher = 0usize;
+        // Another vehicle watches the CRL store (the misbehaving one fetches it last).
+        let watcher = usize::from(self.bad == 0);
         loop {
             self.running.kick_ra();
             self.running.kick_ma();
             std::thread::sleep(Duration::from_millis(100));
-            let (list, _) = revocation::download_crl(
-                &self.transport,
-                &self.obes[watcher].client.device,
-                self.clock.now(),
-            )?;
-            if !list.is_empty() {
+            if self.obes[watcher].install_crl()?.0 {
                 break;
             }
             if Instant::now() > deadline {
@@ -982,23 +1007,23 @@ impl World<'_> {
         phases.done("investigation and CRL");
         self.clock.advance(5);
 
-        // Every vehicle downloads the CRL through the LOP and verifies it.
-        let t = self.transport.clone();
-        for o in &mut self.obes {
-            let (list, facts) = revocation::download_crl(&t, &o.client.device, self.clock.now())?;
-            if list.is_empty() {
+        // Every other vehicle downloads the CRL through the LOP and installs it; the
+        // misbehaving one has not fetched it yet.
+        let bad = self.bad;
+        for (_, o) in self.obes.iter_mut().enumerate().filter(|(k, _)| *k != bad) {
+            let (revokes, facts) = o.install_crl()?;
+            if !revokes {
                 return Err(DemoError::Outcome(format!(
                     "{}: the CRL revokes nothing",
                     o.name
                 )));
             }
             facts.record(&mut summary.misbehavior);
-            o.rx.verifier.set_revocations(list);
             summary.misbehavior.crl_downloads += 1;
         }
         self.after_revocation = true;
         ui.say(&format!(
-            "CRL: {} vehicles downloaded the composite CRL ({} bytes, {} linkage entries) from the CRL store through the LOP and verified its CRLG signature and chain",
+            "CRL: {} vehicles downloaded the composite CRL ({} bytes, {} linkage entries) from the CRL store through the LOP and installed it (CRLG signature and chain verified, ballots applied, certificate store guard renewed); {name} has not fetched it yet",
             summary.misbehavior.crl_downloads,
             summary.misbehavior.crl_bytes,
             summary.misbehavior.crl_linkage_entries
@@ -1027,6 +1052,50 @@ impl World<'_> {
         ui.say(&format!("RA: {name} asked for more certificates: {answer}"));
         summary.misbehavior.ra_answer = answer;
         phases.done("CRL download, traffic after it");
+        Ok(())
+    }
+
+    /// The revoked vehicle finally installs the CRL too: its certificate store's guard
+    /// refuses its revoked pseudonyms, so it stops transmitting by itself.
+    fn revoked_vehicle_installs_crl(
+        &mut self,
+        ui: &mut Ui<'_>,
+        phases: &mut Phases,
+        summary: &mut Summary,
+    ) -> Result<(), DemoError> {
+        let o = &mut self.obes[self.bad];
+        let name = o.name.clone();
+        // (The summary's CRL figures stay those of the CRL that revoked it.)
+        if !o.install_crl()?.0 {
+            return Err(DemoError::Outcome(format!(
+                "{name}: the CRL revokes nothing"
+            )));
+        }
+        summary.misbehavior.crl_downloads += 1;
+        let before = (
+            summary.misbehavior.refused_by_own_guard,
+            summary.misbehavior.received_after_revocation,
+        );
+        self.drive(
+            u64::from(self.opts.drive_seconds) * 10,
+            false,
+            "revoked vehicle with the CRL",
+            ui,
+            summary,
+            None,
+        )?;
+        let mb = &summary.misbehavior;
+        let refused = mb.refused_by_own_guard - before.0;
+        if refused == 0 || mb.received_after_revocation != before.1 {
+            return Err(DemoError::Outcome(format!(
+                "{name} installed the CRL revoking it, yet its guard refused {refused} transmissions and {} of its messages were heard",
+                mb.received_after_revocation - before.1
+            )));
+        }
+        ui.say(&format!(
+            "{name} installed the CRL itself: its certificate store's guard refuses its revoked pseudonyms; it stopped transmitting ({refused} BSMs not sent)"
+        ));
+        phases.done("revoked vehicle installs the CRL");
         Ok(())
     }
 }

@@ -20,9 +20,12 @@
 //!    build misbehavior reports ([`scms_ee::misbehavior::build_report`]) and post them to
 //!    the RA's `/process-misbehavior-report` through the LOP; the MA verifies them, its
 //!    detection policy flags the vehicle, it investigates with the PCA, the RA and both LAs,
-//!    the CRL Generator publishes a CRL with the vehicle's linkage seeds; vehicles download
-//!    it (`/download-crl/` through the LOP), verify it, and from then on reject the
-//!    vehicle's messages; its RA refuses it (`raBlacklisted`).
+//!    the CRL Generator publishes a CRL with the vehicle's linkage seeds; the other vehicles
+//!    download it (`/download-crl/` through the LOP) and install it as devices do
+//!    ([`scms_ee::client::Client::install_crl`]), and from then on reject the vehicle's
+//!    messages; its RA refuses it (`raBlacklisted`). When the revoked vehicle installs the
+//!    CRL itself, its certificate store's guard refuses its pseudonyms: it stops
+//!    transmitting.
 //!
 //! Every figure of the [`Summary`] is a counter of what happened.
 

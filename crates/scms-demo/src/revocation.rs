@@ -1,8 +1,8 @@
 //! The revocation side of the demo, all through the running services: reports posted to
 //! the RA (through the LOP), which pools, shuffles and forwards them to the MA; the MA's
 //! task runs its detection policy and investigates over mutual TLS (PCA, RA, LA1, LA2);
-//! vehicles download and verify the CRL from the CRL store (through the LOP); the RA's
-//! answer to the revoked vehicle.
+//! vehicles download the CRL from the CRL store (through the LOP) and install it as
+//! devices do; the RA's answer to the revoked vehicle.
 
 use std::collections::{BTreeSet, HashSet};
 
@@ -12,11 +12,11 @@ use scms_asn1::ieee1609dot2::{
 };
 use scms_asn1::Coer;
 use scms_ca::Layout;
-use scms_core::revocation::RevocationList;
 use scms_core::time::i_period;
-use scms_ee::client::RaTransport;
+use scms_ee::client::{Client, RaTransport};
+use scms_ee::crl::VerifiedCrl;
 use scms_ee::download::{batch_name, download_req, PATH_BATCH};
-use scms_ee::provision::{records, Device, RequestKind};
+use scms_ee::provision::{records, RequestKind};
 use scms_store::ma::{MaStore, SqliteMaStore};
 
 use crate::fleet::{Obe, Shared};
@@ -85,16 +85,16 @@ impl CrlFacts {
     }
 }
 
-/// Downloads the composite CRL through the LOP and verifies it as a device does
-/// ([`scms_ee::crl::verify_composite`]: the CRLG certificate's chain to the device's root,
-/// the signatures, anti-rollback); returns the revocations and the CRL's figures.
-pub(crate) fn download_crl(
-    t: &Shared,
-    dev: &Device,
-    now: u32,
-) -> Result<(RevocationList, CrlFacts), DemoError> {
-    let who = dev.config.device_id.clone();
-    let r = t
+/// Downloads the composite CRL through the LOP and installs it as a device does
+/// ([`Client::install_crl`]: its ballots applied and persisted, the CRLG certificate's
+/// chain to the device's root, the signatures, anti-rollback; the certificate store's
+/// guard given the new revocations); returns the verified CRL and its figures.
+pub(crate) fn install_crl(
+    client: &mut Client<Shared>,
+) -> Result<(VerifiedCrl, CrlFacts), DemoError> {
+    let who = client.device.config.device_id.clone();
+    let r = client
+        .transport()
         .get(CRL_PATH, &[])
         .map_err(|e| DemoError::device(&who, "CRL download", e))?;
     if r.status != 200 {
@@ -104,9 +104,9 @@ pub(crate) fn download_crl(
             format!("HTTP {}", r.status),
         ));
     }
-    let verified =
-        scms_ee::crl::verify_composite(&r.body, &dev.trust, &dev.intermediates, now, None)
-            .map_err(|e| DemoError::device(&who, "CRL", e))?;
+    let verified = client
+        .install_crl(&r.body)
+        .map_err(|e| DemoError::device(&who, "CRL", e))?;
     let (hash, linkage) = verified.revocations.len();
     let mut facts = CrlFacts {
         bytes: r.body.len() as u64,
@@ -142,7 +142,7 @@ pub(crate) fn download_crl(
             }
         }
     }
-    Ok((verified.revocations, facts))
+    Ok((verified, facts))
 }
 
 /// The revoked vehicle asks its RA for its next batch (an authenticated download signed

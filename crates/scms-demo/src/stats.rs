@@ -136,9 +136,9 @@ pub struct Misbehavior {
     pub crl_index_within_i: u64,
     /// Size of the composite CRL, bytes.
     pub crl_bytes: u64,
-    /// Vehicles that downloaded and verified the CRL.
+    /// Vehicles that downloaded and installed the CRL (verified, through the device API).
     pub crl_downloads: u64,
-    /// Receptions of its messages after the vehicles had the CRL.
+    /// Receptions of its messages after the other vehicles had the CRL.
     pub received_after_revocation: u64,
     /// Of those, rejected as revoked.
     pub rejected_after_revocation: u64,
@@ -148,6 +148,9 @@ pub struct Misbehavior {
     pub periods_rejected: Vec<u32>,
     /// What its RA answered when it asked for more certificates after revocation.
     pub ra_answer: String,
+    /// BSMs it did not send once it had installed the CRL itself: its certificate store's
+    /// guard refused its revoked pseudonyms.
+    pub refused_by_own_guard: u64,
 }
 
 /// Wall time of one phase.
@@ -198,6 +201,9 @@ impl Summary {
             || mb.accepted_after_revocation > m.verified
         {
             return Err("more receptions of the revoked vehicle than in total".into());
+        }
+        if mb.refused_by_own_guard > 0 && !mb.revoked {
+            return Err("transmissions refused by the guard of a vehicle not revoked".into());
         }
         if mb.reports_received_by_ma > mb.reports_sent || mb.reporters > mb.reports_sent {
             return Err("the MA counted more reports than were sent".into());
@@ -283,7 +289,14 @@ impl Summary {
             ),
         );
         row("CRL size", format!("{} B", mb.crl_bytes));
-        row("CRL downloads (verified)", mb.crl_downloads.to_string());
+        row(
+            "CRL downloads (verified, installed)",
+            mb.crl_downloads.to_string(),
+        );
+        row(
+            "transmissions refused by own guard",
+            mb.refused_by_own_guard.to_string(),
+        );
         let _ = writeln!(s, "{rule}");
         for ph in &self.phases {
             let _ = writeln!(

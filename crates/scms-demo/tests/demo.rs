@@ -32,6 +32,9 @@ fn tiny_demo_revokes_the_misbehaving_vehicle() {
     assert!(m.rejected_after_revocation > 0, "{m:?}");
     assert_eq!(m.accepted_after_revocation, 0);
     assert!(m.ra_answer.contains("raBlacklisted"), "{}", m.ra_answer);
+    // Once it installs the CRL itself, its own guard stops it from transmitting.
+    assert!(m.refused_by_own_guard > 0, "{m:?}");
+    assert!(text.contains("stopped transmitting"), "{text}");
     assert!(text.contains("was revoked"), "{text}");
     // The week after the revocation, its next-period pseudonyms are rejected too.
     assert!(m.periods_rejected.len() >= 2, "{:?}", m.periods_rejected);

@@ -24,16 +24,16 @@ use scms_asn1::camp::protocol::{ScmsPDU, ScmsPDUContent, SignedCertificateReques
 use scms_asn1::coer::VarInt;
 use scms_asn1::ieee1609dot2::{
     Certificate, CertificateId, Duration, EndEntityType, GeographicRegion, HashAlgorithm,
-    HashedId3, HashedId8, HeaderInfo, IdentifiedRegion, Ieee1609Dot2Content, Ieee1609Dot2Data,
-    IssuerIdentifier, Opaque, Psid, PsidGroupPermissions, PsidSspRange, SignedDataPayload,
-    SignerIdentifier, SspRange, SubjectPermissions, ToBeSignedCertificate, ToBeSignedData,
-    ValidityPeriod, VerificationKeyIndicator,
+    HashedId3, HashedId8, IdentifiedRegion, Ieee1609Dot2Content, Ieee1609Dot2Data,
+    IssuerIdentifier, PsidGroupPermissions, PsidSspRange, SignerIdentifier, SspRange,
+    SubjectPermissions, ToBeSignedCertificate, ValidityPeriod, VerificationKeyIndicator,
 };
 use scms_asn1::Coer;
 use scms_core::hash::{certificate_id3, certificate_id8, hashed_id};
 use scms_core::issue::{issue_implicit_checked, root_id3};
+use scms_core::pdu;
 use scms_core::profile::CertKind;
-use scms_core::sign::{self, Issuer, SignerId};
+use scms_core::sign::{self, Issuer};
 use scms_core::signer::Signer;
 use scms_crypto::{default_backend, CurveBackend, Point};
 
@@ -42,7 +42,7 @@ pub use rejection::{check, EnrollmentRejection};
 pub use used_keys::{UsedKeys, UsedKeysError};
 
 /// `SecurityMgmtPsid` (0x23): the PSID of SCMS messages.
-pub const SECURITY_MGMT_PSID: u64 = 0x23;
+pub const SECURITY_MGMT_PSID: u64 = pdu::SECURITY_MGMT_PSID;
 
 /// Why an [`Eca`] could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -757,7 +757,7 @@ impl Eca {
         .map_err(|e| EnrollmentRejection::Internal(format!("checked issuance: {e}")))?;
         let priv_key_reconstruction = r.to_bytes();
         let request_hash = request_hash(csr);
-        let pdu = ScmsPDU {
+        let msg = ScmsPDU {
             version: 1,
             content: ScmsPDUContent::EcaEe(EcaEndEntityInterfacePDU::EcaEeCertResponse(
                 EcaEeCertResponse {
@@ -769,39 +769,8 @@ impl Eca {
                 },
             )),
         };
-        let inner =
-            Ieee1609Dot2Data {
-                protocol_version: 3,
-                content: Ieee1609Dot2Content::UnsecuredData(Opaque::new(pdu.to_coer()).map_err(
-                    |e| EnrollmentRejection::Internal(format!("response payload: {e:?}")),
-                )?),
-            };
-        let tbs_data = ToBeSignedData {
-            payload: SignedDataPayload {
-                data: Some(Box::new(inner)),
-                ext_data_hash: None,
-                omitted: None,
-            },
-            header_info: HeaderInfo {
-                psid: Psid::new(SECURITY_MGMT_PSID),
-                generation_time: None,
-                expiry_time: None,
-                generation_location: None,
-                p2pcd_learning_request: None,
-                missing_crl_identifier: None,
-                encryption_key: None,
-                inline_p2pcd_request: None,
-                requested_certificate: None,
-                pdu_functional_type: None,
-                contributed_extensions: None,
-            },
-        };
-        let sd = sign::sign_data(self.signer.as_ref(), tbs_data, SignerId::Digest(&self.cert))
+        let response = pdu::sign_payload(self.signer.as_ref(), &self.cert, msg.to_coer(), None)
             .map_err(internal)?;
-        let response = Ieee1609Dot2Data {
-            protocol_version: 3,
-            content: Ieee1609Dot2Content::SignedData(Box::new(sd)),
-        };
         let response_bytes = response.to_coer();
         let cert_id8 = certificate_id8(&cert);
         Ok(EnrollmentResponse {

@@ -282,11 +282,13 @@ impl<T: RaTransport> Client<T> {
     }
 
     /// Installs a downloaded composite CRL ([`crate::provision::Device::install_crl`]) and
-    /// gives the certificate store's guard the new trust store and revocations.
+    /// gives the certificate store's guard the new trust store and revocations. The guard
+    /// is renewed also when the CRL is refused: its ballots were applied all the same
+    /// (e.g. a `removeRoot` of the root the CRL Generator chains to).
     pub fn install_crl(&mut self, bytes: &[u8]) -> Result<VerifiedCrl, ProvisionError> {
-        let v = self.device.install_crl(bytes, self.now())?;
+        let v = self.device.install_crl(bytes, self.now());
         self.store.set_guard(guard_of(&self.device, self.now()));
-        Ok(v)
+        v
     }
 
     /// Refuses once the enrollment certificate or its chain is revoked (SCMS-1189).

@@ -20,12 +20,13 @@
 use std::collections::HashMap;
 
 use scms_asn1::ieee1609dot2::{
-    Certificate, HashedId8, HeaderInfo, Ieee1609Dot2Content, Ieee1609Dot2Data, Opaque, Psid,
-    SignedDataPayload, SignerIdentifier, Time32, Time64, ToBeSignedData,
+    Certificate, HashedId8, Ieee1609Dot2Content, Ieee1609Dot2Data, Psid, SignedDataPayload,
+    SignerIdentifier, Time32, Time64, ToBeSignedData,
 };
 use scms_asn1::Coer;
 use scms_core::chain::{validate_chain, ChainError};
 use scms_core::hash::certificate_id8;
+use scms_core::pdu;
 use scms_core::sign::{sign_data, verify_signed_data, SignerId};
 use scms_core::signer::Signer;
 use scms_core::time::{time32_from_time64, validity_end};
@@ -141,32 +142,15 @@ pub fn sign_message(
     generation_time: Time64,
     full_certificate: bool,
 ) -> Result<Ieee1609Dot2Data, MessageError> {
-    let inner = Ieee1609Dot2Data {
-        protocol_version: 3,
-        content: Ieee1609Dot2Content::UnsecuredData(
-            Opaque::new(payload.to_vec())
-                .map_err(|_| MessageError::Malformed("payload too long".into()))?,
-        ),
-    };
+    let inner = pdu::unsecured(payload.to_vec())
+        .map_err(|_| MessageError::Malformed("payload too long".into()))?;
     let tbs = ToBeSignedData {
         payload: SignedDataPayload {
             data: Some(Box::new(inner)),
             ext_data_hash: None,
             omitted: None,
         },
-        header_info: HeaderInfo {
-            psid: Psid::new(psid),
-            generation_time: Some(generation_time),
-            expiry_time: None,
-            generation_location: None,
-            p2pcd_learning_request: None,
-            missing_crl_identifier: None,
-            encryption_key: None,
-            inline_p2pcd_request: None,
-            requested_certificate: None,
-            pdu_functional_type: None,
-            contributed_extensions: None,
-        },
+        header_info: pdu::header_with_psid(psid, Some(generation_time)),
     };
     let signer = if full_certificate {
         SignerId::Certificate(cert)

@@ -19,12 +19,13 @@ use scms_asn1::camp::ee_ma::{EndEntityMaInterfacePDU, MisbehaviorReportContents}
 use scms_asn1::camp::protocol::{ScmsPDU, ScmsPDUContent};
 use scms_asn1::coer::OctetString;
 use scms_asn1::ieee1609dot2::{
-    Certificate, HeaderInfo, Ieee1609Dot2Content, Ieee1609Dot2Data, Opaque, Psid,
-    SignedDataPayload, ThreeDLocation, Time64, ToBeSignedData,
+    Certificate, HeaderInfo, Ieee1609Dot2Content, Ieee1609Dot2Data, Opaque, SignedDataPayload,
+    ThreeDLocation, Time64, ToBeSignedData,
 };
 use scms_asn1::Coer;
 use scms_core::convert::encryption_key;
 use scms_core::encrypt::{encrypt, Recipient};
+use scms_core::pdu;
 use scms_core::sign::{self, SignerId};
 use scms_core::signer::Signer;
 use scms_core::CoreError;
@@ -105,34 +106,21 @@ pub fn build_report(
         },
         sensor_info: None,
     };
-    let pdu = ScmsPDU {
+    let msg = ScmsPDU {
         version: 1,
         content: ScmsPDUContent::EeMa(EndEntityMaInterfacePDU::MisbehaviorReport(contents)),
     };
     let tbs = ToBeSignedData {
         payload: SignedDataPayload {
-            data: Some(Box::new(Ieee1609Dot2Data {
-                protocol_version: 3,
-                content: Ieee1609Dot2Content::UnsecuredData(
-                    Opaque::new(pdu.to_coer())
-                        .map_err(|_| MisbehaviorError::Contents("report too large".into()))?,
-                ),
-            })),
+            data: Some(Box::new(pdu::unsecured(msg.to_coer()).map_err(|_| {
+                MisbehaviorError::Contents("report too large".into())
+            })?)),
             ext_data_hash: None,
             omitted: None,
         },
         header_info: HeaderInfo {
-            psid: Psid::new(MISBEHAVIOR_REPORTING_PSID),
-            generation_time: Some(now),
-            expiry_time: None,
             generation_location: Some(location),
-            p2pcd_learning_request: None,
-            missing_crl_identifier: None,
-            encryption_key: None,
-            inline_p2pcd_request: None,
-            requested_certificate: None,
-            pdu_functional_type: None,
-            contributed_extensions: None,
+            ..pdu::header_with_psid(MISBEHAVIOR_REPORTING_PSID, Some(now))
         },
     };
     let sd = sign::sign_data(

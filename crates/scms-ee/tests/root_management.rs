@@ -822,3 +822,42 @@ fn removals_are_applied_before_the_additions_of_the_same_file() {
     assert!(dev.trust.elector(&certificate_id8(&d)).is_none());
     assert_eq!(dev.trust.electors().len(), 2);
 }
+
+#[test]
+fn a_refused_crl_whose_ballot_removes_the_root_still_stops_the_client() {
+    let env = env();
+    let clock = Arc::new(ManualClock::new(NOW));
+    let dev = env.device("obe", false, T0);
+    let i = i_period(NOW).unwrap();
+    let (s1, s2) = (
+        LinkageSeed::random().unwrap(),
+        LinkageSeed::random().unwrap(),
+    );
+    let mut client = Client::new(dev, in_process(&env, clock.clone(), 1), clock.clone()).unwrap();
+    for (j, s) in pseudonyms(&env.layout, i, &s1, &s2).iter().enumerate() {
+        client.store.put_pseudonym(i, j as u32, s).unwrap();
+    }
+    client.store.complete_batch(i).unwrap();
+    assert!(client.store.current(NOW).unwrap().is_some());
+    // The removeRoot ballot is applied, then the CRLs (their CRLG is under that root) are
+    // refused: the client's guard must see the new trust store all the same.
+    let remove = ballot_by(
+        &env,
+        &[2, 3],
+        EndorsementType::RemoveRoot,
+        &env.cert("root"),
+    );
+    let crl = composite(crlg_crls(&env, &[], None), vec![remove], vec![]);
+    assert!(matches!(
+        client.install_crl(&crl),
+        Err(ProvisionError::Crl(CrlCheckError::Signature(_)))
+    ));
+    assert!(matches!(
+        client.store.current(NOW),
+        Err(ProvisionError::Revoked(_))
+    ));
+    assert!(matches!(
+        client.fetch(scms_ee::download::PATH_INFO, "0000000000000000.info"),
+        Err(ProvisionError::Revoked(_))
+    ));
+}

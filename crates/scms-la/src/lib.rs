@@ -53,7 +53,7 @@ use scms_core::time::Clock;
 use scms_core::CoreError;
 use scms_crypto::hash::sha256;
 use scms_crypto::linkage::{advance_seed, pre_linkage_value, LinkageSeed};
-use scms_crypto::{ccm, default_backend, AesKey, CurveBackend, Point, Secret};
+use scms_crypto::{ccm, fast_backend, AesKey, CurveBackend, Point, Secret};
 use scms_store::keystore::Keystore;
 use scms_store::la::{ChainRecord, DbError, LaStore, NewChain, SqliteLaStore};
 use scms_store::StoreError;
@@ -211,9 +211,9 @@ impl La {
         if !keys.exists(&chain_name)? {
             keys.store_secret(&chain_name, Secret::<16>::random()?.expose())?;
         }
-        let signer = keys.load_key_pair(name)?;
+        let backend = fast_backend();
+        let signer = KeyPair::with_backend(keys.load_key_pair(name)?.private().clone(), backend)?;
         let cert = read_cert(layout, name)?;
-        let backend = default_backend();
         let own = sign::certificate_key(backend, &cert, None)?;
         if own != *signer.public_key() {
             return Err(LaError::Setup(format!(

@@ -68,6 +68,7 @@ use scms_core::ballot::{BallotEffect, BallotError};
 use scms_core::chain::validate_chain;
 use scms_core::encrypt::{decrypt, Decryptor};
 use scms_core::hash::{certificate_id10, certificate_id8};
+use scms_core::pdu::Peer;
 use scms_core::profile::crl_series;
 use scms_core::sign;
 use scms_core::signer::KeyPair;
@@ -85,7 +86,6 @@ use scms_store::ma::{
 use scms_store::StoreError;
 
 use crate::bsm::{distance_m, Bsm};
-use crate::wire::Peer;
 
 /// `MisbehaviorReportingPsid` (38).
 pub const MISBEHAVIOR_REPORTING_PSID: u64 = 38;
@@ -413,10 +413,10 @@ impl Ma {
         let store = SqliteMaStore::open(&layout.state("ma").join("ma.sqlite"))?;
         Ok(Ma {
             name: cfg.fqdn("ma"),
-            pca: Peer::load(layout, "pca", backend)?,
-            ra: Peer::load(layout, "ra", backend)?,
-            la1: Peer::load(layout, "la1", backend)?,
-            la2: Peer::load(layout, "la2", backend)?,
+            pca: wire::load_peer(layout, "pca", backend)?,
+            ra: wire::load_peer(layout, "ra", backend)?,
+            la1: wire::load_peer(layout, "la1", backend)?,
+            la2: wire::load_peer(layout, "la2", backend)?,
             la_ids,
             j_max: cfg.local_policy.certs_per_i_period,
             cert,
@@ -747,7 +747,8 @@ impl Ma {
                     b.0.as_slice()
                         .try_into()
                         .map_err(|_| MaError::Malformed("binaryId is not an 8-byte RIF".into()))?;
-                if cert.issuer != IssuerIdentifier::Sha256AndDigest(certificate_id8(&self.pca.cert))
+                if cert.issuer
+                    != IssuerIdentifier::Sha256AndDigest(certificate_id8(self.pca.certificate()))
                 {
                     return Err(MaError::Unsupported("issued by an unknown PCA"));
                 }
@@ -959,7 +960,8 @@ impl Ma {
         let CertificateId::LinkageData(ld) = &cert.to_be_signed.id else {
             return Err(MaError::Unsupported("not a pseudonym certificate"));
         };
-        if cert.issuer != IssuerIdentifier::Sha256AndDigest(certificate_id8(&self.pca.cert)) {
+        if cert.issuer != IssuerIdentifier::Sha256AndDigest(certificate_id8(self.pca.certificate()))
+        {
             return Err(MaError::Unsupported("issued by an unknown PCA"));
         }
         let subject = certificate_id8(cert);

@@ -20,12 +20,17 @@
 //! The intent (with the encrypted PLVs as received) is persisted before issuing, the
 //! response before it is returned; a repeated request gets the stored response.
 //! See `docs/provisioning-pca.md`.
+//!
+//! Throughput: [`Pca::handle_batch`] takes many requests at once (the RA's in-process
+//! link uses it); their intents are persisted in one durable commit before any is signed,
+//! their results in one before any is returned, and the per-request work (verification,
+//! PLV decryption, issuance, encryption, signatures) runs on all cores.
 
 #![forbid(unsafe_code)]
 
 pub mod ma;
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use scms_asn1::camp::base_types::{EncryptedIndividualPLV, ToBeEncryptedIndividualPLV};
 use scms_asn1::camp::errors::{PcaRaError, PcaRaRequestErrorCode, ScmsError};
@@ -47,6 +52,7 @@ use scms_core::convert::{point, verification_key};
 use scms_core::encrypt::{decrypt, encrypt, Decryptor, Recipient};
 use scms_core::hash::{certificate_id10, certificate_id8};
 use scms_core::issue::{issue_implicit_checked, root_id3, IssueError};
+use scms_core::par;
 use scms_core::pdu::{self, Envelope, OpenError};
 use scms_core::profile::{crl_series, template, CertKind, TemplateParams};
 use scms_core::sign;
@@ -55,7 +61,7 @@ use scms_core::time::{duration_seconds, i_period_start, Clock};
 use scms_core::CoreError;
 use scms_crypto::hash::sha256;
 use scms_crypto::linkage::linkage_value;
-use scms_crypto::{default_backend, AesKey, CurveBackend, OpenSslBackend, Point, PrivateKey};
+use scms_crypto::{fast_backend, AesKey, CurveBackend, Point, PrivateKey};
 use scms_store::keystore::Keystore;
 use scms_store::pca::{Begin, DbError, Intent, Issued, PcaStore, SqlitePcaStore};
 use scms_store::StoreError;
@@ -126,14 +132,16 @@ struct Prepared {
     intent: Intent,
 }
 
-/// The OpenSSL backend for the hot paths (the portable one if OpenSSL fails to load).
-fn fast_backend() -> &'static dyn CurveBackend {
-    static OPENSSL: OnceLock<Option<OpenSslBackend>> = OnceLock::new();
-    match OPENSSL.get_or_init(|| OpenSslBackend::new().ok()) {
-        Some(b) => b,
-        None => default_backend(),
-    }
+/// A request after verification, before anything is persisted.
+enum Stage {
+    /// Refused with a protocol error code: the signed failure reply.
+    Answered(Vec<u8>),
+    /// Ready to persist and issue; with the reply's `requestHash`.
+    Prepared(Box<Prepared>, HashedId8),
 }
+
+/// The per-request results of a batch.
+pub type BatchReplies = Vec<Result<Vec<u8>, PcaError>>;
 
 /// A Pseudonym Certificate Authority.
 pub struct Pca {
@@ -143,6 +151,7 @@ pub struct Pca {
     signer: KeyPair,
     enc_key: PrivateKey,
     ra_cert: Certificate,
+    ra_id8: HashedId8,
     ra_key: Point,
     las: [(u16, String, AesKey); 2],
     store: Box<dyn PcaStore>,
@@ -219,6 +228,7 @@ impl Pca {
             cert,
             signer,
             enc_key,
+            ra_id8: certificate_id8(&ra_cert),
             ra_cert,
             ra_key,
             las,
@@ -253,14 +263,108 @@ impl Pca {
     /// Handles one `SecuredRaPcaCertificateRequest` (COER) and returns the
     /// `SecuredPcaRaCertificateRequestReply` (COER).
     pub fn handle(&self, request: &[u8]) -> Result<Vec<u8>, PcaError> {
-        let result = self.handle_inner(request);
-        if let Err(e) = &result {
-            tracing::warn!(error = %e, "certificate request refused");
+        self.handle_batch(&[request])?
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Err(PcaError::Setup("request left unanswered".into())))
+    }
+
+    /// Handles many `SecuredRaPcaCertificateRequest`s (COER), each exactly as
+    /// [`Pca::handle`] would: one reply or error per request, in order. The intents of the
+    /// batch are persisted in one transaction before any certificate is signed and the
+    /// results in one before any reply is returned; the per-request work runs on all cores.
+    /// The outer error is a failure of the whole batch (database): nothing was returned, a
+    /// retry of the same requests is answered from what was persisted.
+    pub fn handle_batch<R: AsRef<[u8]> + Sync>(
+        &self,
+        requests: &[R],
+    ) -> Result<BatchReplies, PcaError> {
+        let result = self.handle_batch_inner(requests);
+        match &result {
+            Ok(replies) => {
+                for e in replies.iter().filter_map(|r| r.as_ref().err()) {
+                    tracing::warn!(error = %e, "certificate request refused");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "certificate requests failed"),
         }
         result
     }
 
-    fn handle_inner(&self, request: &[u8]) -> Result<Vec<u8>, PcaError> {
+    fn handle_batch_inner<R: AsRef<[u8]> + Sync>(
+        &self,
+        requests: &[R],
+    ) -> Result<BatchReplies, PcaError> {
+        let mut replies: Vec<Option<Result<Vec<u8>, PcaError>>> =
+            requests.iter().map(|_| None).collect();
+        let mut todo = Vec::new();
+        for (k, staged) in par::map(requests, |r| self.stage(r.as_ref()))
+            .into_iter()
+            .enumerate()
+        {
+            match staged {
+                Ok(Stage::Prepared(p, request_hash)) => todo.push((k, p, request_hash)),
+                Ok(Stage::Answered(reply)) => replies[k] = Some(Ok(reply)),
+                Err(e) => replies[k] = Some(Err(e)),
+            }
+        }
+        // Indexed for the MA and the intents recorded before anything is issued
+        // (both idempotent).
+        let certs: Vec<_> = todo
+            .iter()
+            .map(|(_, p, _)| (&p.tbs, &p.intent.request_hash))
+            .collect();
+        self.ma.index(&certs)?;
+        let intents: Vec<&Intent> = todo.iter().map(|(_, p, _)| &p.intent).collect();
+        let begun = self.store.begin(&intents)?;
+        let mut to_issue = Vec::with_capacity(todo.len());
+        for ((k, p, request_hash), b) in todo.into_iter().zip(begun) {
+            match b {
+                Begin::Done(response) => {
+                    tracing::info!("repeated certificate request: stored response returned");
+                    replies[k] = Some(Ok(response));
+                }
+                Begin::New | Begin::Pending => to_issue.push((k, p, request_hash)),
+            }
+        }
+        let issued = par::map(&to_issue, |(_, p, request_hash)| {
+            self.issue(p.kind, p, *request_hash)
+        });
+        let mut done = Vec::with_capacity(to_issue.len());
+        for ((k, p, request_hash), result) in to_issue.iter().zip(issued) {
+            match result {
+                Ok(Ok((cert, response))) => done.push((
+                    *k,
+                    p.kind,
+                    p.intent.request_hash,
+                    Issued {
+                        cert_id8: certificate_id8(&cert),
+                        cert_id10: certificate_id10(&cert),
+                        certificate: cert.to_coer(),
+                        response,
+                    },
+                )),
+                Ok(Err(Reject(code, why))) => {
+                    tracing::info!(?code, why, "certificate request rejected at issuance");
+                    replies[*k] = Some(self.failure(*request_hash, code));
+                }
+                Err(e) => replies[*k] = Some(Err(e)),
+            }
+        }
+        let results: Vec<_> = done.iter().map(|(_, _, h, i)| (h, i)).collect();
+        let responses = self.store.complete(&results)?;
+        for ((k, kind, _, _), response) in done.iter().zip(responses) {
+            tracing::info!(kind = %kind, "certificate issued");
+            replies[*k] = Some(Ok(response));
+        }
+        Ok(replies
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(PcaError::Setup("request left unanswered".into()))))
+            .collect())
+    }
+
+    /// Opens and verifies one request and prepares its certificate (nothing persisted).
+    fn stage(&self, request: &[u8]) -> Result<Stage, PcaError> {
         let spdu = pdu::unwrap(self.backend, request, self.envelope())?;
         let Ieee1609Dot2Content::SignedCertificateRequest(o) = &spdu.content else {
             return Err(PcaError::InvalidSignature(
@@ -271,7 +375,7 @@ impl Pca {
             .map_err(|e| PcaError::Malformed(format!("SignedCertificateRequest: {e:?}")))?;
         match &scr.signer {
             SignerIdentifier::Certificate(list) if list.len() == 1 && list[0] == self.ra_cert => {}
-            SignerIdentifier::Digest(h) if *h == certificate_id8(&self.ra_cert) => {}
+            SignerIdentifier::Digest(h) if *h == self.ra_id8 => {}
             _ => {
                 return Err(PcaError::InvalidSignature(
                     "signer is not the RA certificate".into(),
@@ -307,48 +411,27 @@ impl Pca {
                 "unknown certificate request type".into(),
             )),
         };
-        let prepared = match prepared {
-            Ok(p) => p,
+        match prepared {
+            Ok(p) => Ok(Stage::Prepared(Box::new(p), request_hash)),
             Err(Reject(code, why)) => {
                 tracing::info!(?code, why, "certificate request rejected");
-                return self.reply(
-                    request_hash,
-                    PcaRaCertResponseMsgReply::Failure(ScmsError::PcaRa(
-                        PcaRaError::PcaRaRequestError(code),
-                    )),
-                );
+                Ok(Stage::Answered(self.failure(request_hash, code)?))
             }
-        };
-        // Indexed for the MA before anything is issued (idempotent).
-        self.ma.index(&prepared.tbs, &hpcr)?;
-        match self.store.begin(&prepared.intent)? {
-            Begin::Done(response) => {
-                tracing::info!("repeated certificate request: stored response returned");
-                return Ok(response);
-            }
-            Begin::New | Begin::Pending => {}
         }
-        let (cert, response) = match self.issue(prepared.kind, &prepared, request_hash)? {
-            Ok(x) => x,
-            Err(Reject(code, why)) => {
-                tracing::info!(?code, why, "certificate request rejected at issuance");
-                return self.reply(
-                    request_hash,
-                    PcaRaCertResponseMsgReply::Failure(ScmsError::PcaRa(
-                        PcaRaError::PcaRaRequestError(code),
-                    )),
-                );
-            }
-        };
-        let issued = Issued {
-            cert_id8: certificate_id8(&cert),
-            cert_id10: certificate_id10(&cert),
-            certificate: cert.to_coer(),
-            response,
-        };
-        let response = self.store.complete(&hpcr, &issued)?;
-        tracing::info!(kind = %prepared.kind, "certificate issued");
-        Ok(response)
+    }
+
+    /// The signed failure reply carrying `code`.
+    fn failure(
+        &self,
+        request_hash: HashedId8,
+        code: PcaRaRequestErrorCode,
+    ) -> Result<Vec<u8>, PcaError> {
+        self.reply(
+            request_hash,
+            PcaRaCertResponseMsgReply::Failure(ScmsError::PcaRa(PcaRaError::PcaRaRequestError(
+                code,
+            ))),
+        )
     }
 
     /// Decrypts one encrypted PLV with the key of the LA it names.

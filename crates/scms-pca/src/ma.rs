@@ -69,14 +69,21 @@ impl MaSupport {
         })
     }
 
-    /// Indexes a pseudonym certificate about to be issued for request `hpcr`.
+    /// Indexes the pseudonym certificates about to be issued, `(to be signed, request
+    /// hpcr)` (one transaction).
     pub(crate) fn index(
         &self,
-        tbs: &scms_asn1::ieee1609dot2::ToBeSignedCertificate,
-        hpcr: &[u8; 32],
+        certs: &[(&scms_asn1::ieee1609dot2::ToBeSignedCertificate, &[u8; 32])],
     ) -> Result<(), PcaError> {
-        if let CertificateId::LinkageData(ld) = &tbs.id {
-            self.index.index(ld.i_cert, &ld.linkage_value, hpcr)?;
+        let entries: Vec<_> = certs
+            .iter()
+            .filter_map(|(tbs, hpcr)| match &tbs.id {
+                CertificateId::LinkageData(ld) => Some((ld.i_cert, ld.linkage_value, **hpcr)),
+                _ => None,
+            })
+            .collect();
+        if !entries.is_empty() {
+            self.index.index(&entries)?;
         }
         Ok(())
     }

@@ -480,3 +480,104 @@ fn identification_and_application_certificates() {
     }
     assert_eq!(pca.store().count().unwrap(), 2);
 }
+
+/// A pseudonym request for certificate `j` of i-period `I0` of `caterpillar`.
+fn pseudonym_info(
+    e: &Env,
+    caterpillar: &scms_crypto::butterfly::CaterpillarPublic,
+    j: u32,
+    plv1: &EncryptedIndividualPLV,
+    plv2: &EncryptedIndividualPLV,
+) -> RaPcaCertRequestMsgCertRequestInfo {
+    let (b, q) = caterpillar
+        .cocoon(default_backend(), u32::from(I0), j)
+        .unwrap();
+    RaPcaCertRequestMsgCertRequestInfo::PseudonymCertReq(PseudonymCertRequestInfo {
+        psid_ssp: vec![PsidSsp {
+            psid: Psid::new(0x20),
+            ssp: Some(ServiceSpecificPermissions::Opaque(OctetString(vec![]))),
+        }],
+        performance_assurance_level: None,
+        region: None,
+        i_value: I0,
+        pca_id: Hostname::new(e.cfg.fqdn("pca")).unwrap(),
+        sig_butterfly_key_b: compressed(&b),
+        la1_id: Hostname::new(e.cfg.fqdn("la1")).unwrap(),
+        la2_id: Hostname::new(e.cfg.fqdn("la2")).unwrap(),
+        enc_plv1: plv1.clone(),
+        enc_plv2: plv2.clone(),
+        group_linkage_info: None,
+        enc_butterfly_key_h: compressed(&q),
+    })
+}
+
+#[test]
+fn batches_answer_as_single_requests() {
+    let e = env();
+    let la1 = La::open(&e.layout, &e.keys, Which::La1, e.clock.clone()).unwrap();
+    let la2 = La::open(&e.layout, &e.keys, Which::La2, e.clock.clone()).unwrap();
+    let pca = Pca::open(&e.layout, &e.keys, e.clock.clone()).unwrap();
+    let pca_cert = pca.certificate().clone();
+    let device = CaterpillarPrivate::generate().unwrap();
+    let caterpillar = device.public(default_backend()).unwrap();
+    let (p1s, p2s) = (plvs(&e, &la1, 4), plvs(&e, &la2, 4));
+    let good: Vec<(Vec<u8>, [u8; 32])> = (0..4u32)
+        .map(|j| {
+            let info = pseudonym_info(&e, &caterpillar, j, &p1s[j as usize], &p2s[j as usize]);
+            pca_request(&e, info)
+        })
+        .collect();
+    // Both PLVs from LA1: refused with a signed failure reply, nothing recorded.
+    let (refused, _) = pca_request(&e, pseudonym_info(&e, &caterpillar, 0, &p1s[0], &p1s[1]));
+    let garbage = vec![0u8; 7];
+    let batch: Vec<&[u8]> = vec![
+        &good[0].0, &good[1].0, &garbage, &good[0].0, &refused, &good[2].0, &good[3].0,
+    ];
+    let replies = pca.handle_batch(&batch).unwrap();
+    assert_eq!(replies.len(), batch.len());
+    assert!(matches!(replies[2], Err(PcaError::Malformed(_))));
+    // The same request twice in one batch: one certificate, the same reply.
+    assert_eq!(replies[0].as_ref().unwrap(), replies[3].as_ref().unwrap());
+    let outer = Ieee1609Dot2Data::from_coer(replies[4].as_ref().unwrap()).unwrap();
+    let ScmsPDUContent::PcaRa(PcaRaInterfacePDU::PcaRaCertResponse(m)) =
+        ScmsPDU::from_coer(&pca_payload(&pca_cert, &outer))
+            .unwrap()
+            .content
+    else {
+        panic!()
+    };
+    assert!(matches!(m.reply, PcaRaCertResponseMsgReply::Failure(_)));
+    assert_eq!(pca.store().count().unwrap(), 4);
+    let mut lvs = std::collections::HashSet::new();
+    for (j, k) in [(0u32, 0usize), (1, 1), (2, 5), (3, 6)] {
+        let (req, hash) = &good[j as usize];
+        let reply = replies[k].as_ref().unwrap();
+        // A replay, alone, is answered from the record: the identical reply.
+        assert_eq!(&pca.handle(req).unwrap(), reply);
+        let sercr = ra_open(&e, &pca_cert, reply, hash);
+        let (b, q) = device.cocoon(u32::from(I0), j).unwrap();
+        let PlaintextCertificateResponse::ImplicitButterfly(resp) =
+            device_open(&pca_cert, &sercr, &q)
+        else {
+            panic!("not implicit-butterfly")
+        };
+        check_key(
+            &pca_cert,
+            &resp.certificate,
+            &b,
+            &resp.priv_key_reconstruction_s,
+        );
+        let CertificateId::LinkageData(ld) = &resp.certificate.to_be_signed.id else {
+            panic!("no linkage data")
+        };
+        assert!(lvs.insert(ld.linkage_value));
+        // Recorded for the MA.
+        let rec = pca
+            .store()
+            .find_by_certificate(&scms_core::hash::certificate_id8(&resp.certificate))
+            .unwrap()
+            .unwrap();
+        assert_eq!(&rec.intent.request_hash, hash);
+    }
+    assert_eq!(pca.store().count().unwrap(), 4);
+}

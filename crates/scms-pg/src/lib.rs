@@ -15,12 +15,13 @@ use scms_asn1::camp::policy::{
     BasePolicyFile, LocalPolicyFile, Policy, PolicyFiles, ToBeSignedPolicyData,
 };
 use scms_asn1::camp::protocol::{ScmsFile, ScmsFileContent};
-use scms_asn1::coer::{OctetString, VarUint};
+use scms_asn1::coer::OctetString;
 use scms_asn1::ieee1609dot2::{
-    Certificate, Countersignature, HashedData, HeaderInfo, Ieee1609Dot2Content, Ieee1609Dot2Data,
-    Psid, SignedDataPayload, Time64, ToBeSignedData,
+    Certificate, Countersignature, HashedData, Ieee1609Dot2Content, Ieee1609Dot2Data,
+    SignedDataPayload, Time64, ToBeSignedData,
 };
 use scms_asn1::Coer;
+use scms_core::pdu;
 use scms_core::sign::{self, SignerId};
 use scms_core::signer::Signer;
 use scms_core::CoreError;
@@ -64,19 +65,7 @@ pub fn countersign(
             ext_data_hash: Some(HashedData::Sha256HashedData(sha256(&tbs.to_coer()))),
             omitted: None,
         },
-        header_info: HeaderInfo {
-            psid: Psid(VarUint(SECURITY_MGMT_PSID)),
-            generation_time: Some(generation_time),
-            expiry_time: None,
-            generation_location: None,
-            p2pcd_learning_request: None,
-            missing_crl_identifier: None,
-            encryption_key: None,
-            inline_p2pcd_request: None,
-            requested_certificate: None,
-            pdu_functional_type: None,
-            contributed_extensions: None,
-        },
+        header_info: pdu::header(Some(generation_time)),
     };
     let sd = sign::sign_data(pg, tbs_data, SignerId::Certificate(pg_cert))?;
     Ok(Ieee1609Dot2Data {

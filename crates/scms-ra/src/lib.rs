@@ -30,10 +30,11 @@ use scms_asn1::camp::component_cert_management::ElectorBallot;
 use scms_asn1::ieee1609dot2::{Certificate, HashedId8, IssuerIdentifier};
 use scms_asn1::Coer;
 use scms_core::hash::certificate_id8;
-use scms_core::signer::Signer;
+use scms_core::pdu::Peer;
+use scms_core::signer::{KeyPair, Signer};
 use scms_core::time::duration_seconds;
 use scms_core::trust::TrustStore;
-use scms_crypto::{CurveBackend, OpenSslBackend, PrivateKey};
+use scms_crypto::{fast_backend, CurveBackend, OpenSslBackend, PrivateKey};
 use scms_store::keystore::{Keystore, Passphrase};
 use scms_store::ra::{RaStore, SqliteRaStore};
 
@@ -74,6 +75,23 @@ pub trait PcaClient: Send + Sync {
     /// `SecuredPcaRaCertificateRequestReply`. The PCA must be idempotent on the request
     /// bytes: the RA re-sends the identical bytes after a crash.
     fn certify(&self, request: Vec<u8>) -> Result<Vec<u8>, RaError>;
+
+    /// Sends several requests (as [`PcaClient::certify`] each) and returns their replies
+    /// in order. The list may be shorter than `requests`: the ones left out were not
+    /// answered (the default sends one after the other and stops at the first failure;
+    /// a link that can hand the PCA a whole batch overrides it).
+    fn certify_all(&self, requests: &[&[u8]]) -> Vec<Result<Vec<u8>, RaError>> {
+        let mut out = Vec::with_capacity(requests.len());
+        for r in requests {
+            let reply = self.certify(r.to_vec());
+            let failed = reply.is_err();
+            out.push(reply);
+            if failed {
+                break;
+            }
+        }
+        out
+    }
 }
 
 /// Options of [`Ra::open`]; `None` takes the value of `scms.toml`.
@@ -170,9 +188,9 @@ pub struct Ra {
     trust: TrustStore,
     intermediates: Vec<Certificate>,
     eca_ids: Vec<HashedId8>,
-    pca_cert: Certificate,
-    la_certs: (Certificate, Certificate),
-    ma_cert: Option<Certificate>,
+    pca_peer: Peer,
+    la_peers: (Peer, Peer),
+    ma: Option<Peer>,
     store: Arc<dyn RaStore>,
     la: Arc<dyn LaClient>,
     pca: Arc<dyn PcaClient>,
@@ -256,7 +274,14 @@ impl Ra {
         };
 
         let keys = Keystore::open(&layout.keys(), options.passphrase).map_err(setup)?;
-        let signer = keys.load_signer("ra").map_err(setup)?;
+        // Signs every PCA request: on the fast backend.
+        let signer: Box<dyn Signer> = Box::new(
+            KeyPair::with_backend(
+                keys.load_key_pair("ra").map_err(setup)?.private().clone(),
+                fast_backend(),
+            )
+            .map_err(setup)?,
+        );
         let enc_key = keys
             .load_key_pair("ra-enc")
             .map_err(setup)?
@@ -298,6 +323,16 @@ impl Ra {
             }
         }
         let backend = OpenSslBackend::new().map_err(setup)?;
+        // The peers' keys, read once (every reply of theirs is verified with them).
+        let peer = |c: Certificate, name: &str| {
+            Peer::new(&backend, c).map_err(|e| setup(format!("certs/{name}.oer: {e}")))
+        };
+        let pca_peer = peer(pca_cert, "pca")?;
+        let la_peers = (peer(la_certs.0, "la1")?, peer(la_certs.1, "la2")?);
+        let ma = ma_cert
+            .map(|c| Peer::new(&backend, c))
+            .transpose()
+            .map_err(|e| setup(format!("{}: {e}", ma_path.display())))?;
         let mut trust = TrustStore::new(electors, usize::from(cfg.quorum)).map_err(setup)?;
         let ballot_path = layout.file("add-root-ballot.oer");
         let by_ballot = std::fs::read(&ballot_path)
@@ -324,9 +359,9 @@ impl Ra {
             trust,
             intermediates,
             eca_ids: vec![certificate_id8(&eca)],
-            pca_cert,
-            la_certs,
-            ma_cert,
+            pca_peer,
+            la_peers,
+            ma,
             store: Arc::new(store),
             la,
             pca,

@@ -14,7 +14,8 @@
 //! MA requests are a SignedData by the MA (certs/ma.oer, psid `SecurityMgmtPsid`) over an
 //! unsecured `ScmsPDU`, encrypted (`certRecipInfo`) to the RA certificate. Replies are
 //! SignedData by the RA (signer digest) encrypted to the MA certificate and echo
-//! `requestHash` = HashedId8 of the COER `ToBeSignedData` of the request.
+//! `requestHash` = HashedId8 of the COER `ToBeSignedData` of the request. Both are opened
+//! and built with [`scms_core::pdu`].
 //!
 //! Misbehavior reports are encrypted to the MA: the RA cannot read them. It checks only
 //! that the body is an encrypted 1609.2 SPDU, pools it, and once `report_threshold`
@@ -34,18 +35,13 @@ use scms_asn1::camp::ma_ra::{
     RseObeIdBlacklistingStatusReply, HPCR2LCI,
 };
 use scms_asn1::camp::protocol::{ScmsPDU, ScmsPDUContent};
-use scms_asn1::ieee1609dot2::{
-    Certificate, HashedId8, Hostname, Ieee1609Dot2Content, Ieee1609Dot2Data, SignerIdentifier,
-};
+use scms_asn1::ieee1609dot2::{HashedId8, Hostname, Ieee1609Dot2Content, Ieee1609Dot2Data};
 use scms_asn1::Coer;
-use scms_core::convert::encryption_key;
-use scms_core::encrypt::{decrypt, encrypt, Decryptor, Recipient};
-use scms_core::hash::{certificate_id8, hashed_id};
-use scms_core::sign::{self, SignerId};
+use scms_core::encrypt::Decryptor;
+use scms_core::pdu::{self, Envelope, OpenError, Peer};
 use scms_crypto::Secret;
 
 use crate::error::internal;
-use crate::messages::signed_data;
 use crate::{Ra, RaError, RaErrorCode};
 
 /// Largest misbehavior report accepted (bytes).
@@ -166,50 +162,27 @@ impl Ra {
 
     fn handle_ma_inner(&self, request: &[u8], now: u32) -> Result<Vec<u8>, RaError> {
         let ma = self
-            .ma_cert
+            .ma
             .as_ref()
             .ok_or_else(|| RaError::Setup("no certs/ma.oer".into()))?;
-        let outer = Ieee1609Dot2Data::from_coer(request)
-            .map_err(|e| ma_refused(format!("raInvalidInputValueFormat: {e}")))?;
-        let Ieee1609Dot2Content::EncryptedData(ed) = &outer.content else {
-            return Err(ma_refused("raInvalidInputValueFormat: not encrypted"));
-        };
-        let plain = decrypt(
-            self.backend(),
-            ed,
-            Decryptor::Certificate {
-                cert: &self.cert,
-                key: &self.enc_key,
-            },
-        )
-        .map_err(|e| ma_refused(format!("raInvalidInputValueFormat: cannot decrypt: {e}")))?;
-        let inner = Ieee1609Dot2Data::from_coer(&plain)
-            .map_err(|e| ma_refused(format!("raInvalidInputValueFormat: {e}")))?;
-        let Ieee1609Dot2Content::SignedData(sd) = &inner.content else {
-            return Err(ma_refused("raNoMaAuthorizationSignature"));
-        };
-        let by_ma = match &sd.signer {
-            SignerIdentifier::Digest(h) => *h == certificate_id8(ma),
-            SignerIdentifier::Certificate(l) => l.len() == 1 && l[0] == *ma,
-            _ => false,
-        };
-        if !by_ma || sd.tbs_data.header_info.psid != scms_asn1::ieee1609dot2::Psid::new(0x23) {
-            return Err(ma_refused("raInvalidMaAuthorizationSignature: signer"));
-        }
-        let key = sign::certificate_key(self.backend(), ma, None).map_err(internal)?;
-        sign::verify_signed_data(self.backend(), sd, Some(ma), &key)
-            .map_err(|e| ma_refused(format!("raInvalidMaAuthorizationSignature: {e}")))?;
-        let rh: HashedId8 = hashed_id(&sd.tbs_data.to_coer());
-        let Some(Ieee1609Dot2Content::UnsecuredData(o)) =
-            sd.tbs_data.payload.data.as_deref().map(|d| &d.content)
-        else {
-            return Err(ma_refused("raInvalidInputValueFormat: payload"));
-        };
-        let pdu = ScmsPDU::from_coer(o.as_bytes())
-            .map_err(|e| ma_refused(format!("raInvalidInputValueFormat: {e}")))?;
+        let envelope = Envelope::Encrypted(Decryptor::Certificate {
+            cert: &self.cert,
+            key: &self.enc_key,
+        });
+        let opened = pdu::open(self.backend(), request, envelope, ma).map_err(|e| {
+            ma_refused(match &e {
+                OpenError::NotSigned => "raNoMaAuthorizationSignature".to_owned(),
+                OpenError::WrongSigner | OpenError::WrongPsid => {
+                    "raInvalidMaAuthorizationSignature: signer".to_owned()
+                }
+                OpenError::Signature(_) => format!("raInvalidMaAuthorizationSignature: {e}"),
+                _ => format!("raInvalidInputValueFormat: {e}"),
+            })
+        })?;
+        let (msg, rh) = (opened.pdu, opened.request_hash);
         let ra_id = Hostname::new(self.settings.ra_host.clone())
             .map_err(|_| internal("RA hostname too long"))?;
-        let reply = match pdu.content {
+        let reply = match msg.content {
             ScmsPDUContent::MaRa(MaRaInterfacePDU::MaRaLCIRequest(m)) => {
                 let mut lci_info = Vec::with_capacity(m.tbs.hpcr.len());
                 for h in &m.tbs.hpcr {
@@ -359,36 +332,18 @@ impl Ra {
     }
 
     /// Signs `m` (RA, signer digest) and encrypts it to the MA certificate.
-    fn ma_reply(&self, ma: &Certificate, m: MaRaInterfacePDU) -> Result<Vec<u8>, RaError> {
-        let pdu = ScmsPDU {
+    fn ma_reply(&self, ma: &Peer, m: MaRaInterfacePDU) -> Result<Vec<u8>, RaError> {
+        if ma.encryption_key().is_none() {
+            return Err(RaError::Setup("certs/ma.oer has no encryption key".into()));
+        }
+        let reply = ScmsPDU {
             version: 1,
             content: ScmsPDUContent::MaRa(m),
         };
-        let signed = signed_data(
-            self.signer.as_ref(),
-            SignerId::Digest(&self.cert),
-            &pdu,
-            None,
-        )?;
-        let key = ma
-            .to_be_signed
-            .encryption_key
-            .as_ref()
-            .ok_or_else(|| RaError::Setup("certs/ma.oer has no encryption key".into()))
-            .and_then(|k| encryption_key(k).map_err(internal))?;
-        let ed = encrypt(
-            self.backend(),
-            &signed.to_coer(),
-            &[Recipient::Certificate {
-                cert: ma,
-                key: &key,
-            }],
-        )
-        .map_err(internal)?;
-        Ok(Ieee1609Dot2Data {
-            protocol_version: 3,
-            content: Ieee1609Dot2Content::EncryptedData(ed),
-        }
-        .to_coer())
+        let signed = pdu::sign_payload(self.signer.as_ref(), &self.cert, reply.to_coer(), None)
+            .map_err(internal)?;
+        Ok(pdu::encrypt_to(self.backend(), &signed, ma)
+            .map_err(internal)?
+            .to_coer())
     }
 }

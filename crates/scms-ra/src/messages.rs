@@ -2,10 +2,10 @@
 
 use scms_asn1::camp::protocol::{ScmsPDU, SignedCertificateRequest};
 use scms_asn1::ieee1609dot2::{
-    Certificate, HeaderInfo, Ieee1609Dot2Content, Ieee1609Dot2Data, Opaque, Psid,
-    SignedDataPayload, ToBeSignedData,
+    Certificate, Ieee1609Dot2Content, Ieee1609Dot2Data, Opaque, SignedDataPayload, ToBeSignedData,
 };
 use scms_asn1::Coer;
+use scms_core::pdu::{self, Envelope, Peer};
 use scms_core::sign::{self, SignerId};
 use scms_core::signer::Signer;
 use scms_core::time::time64_from_time32;
@@ -14,17 +14,9 @@ use scms_crypto::CurveBackend;
 use crate::error::internal;
 use crate::RaError;
 
-/// `SecurityMgmtPsid`.
-pub(crate) const SECURITY_MGMT_PSID: u64 = 0x23;
-
 /// `Ieee1609Dot2Data { unsecuredData (COER pdu) }`.
 pub(crate) fn unsecured(pdu: &ScmsPDU) -> Result<Ieee1609Dot2Data, RaError> {
-    Ok(Ieee1609Dot2Data {
-        protocol_version: 3,
-        content: Ieee1609Dot2Content::UnsecuredData(
-            Opaque::new(pdu.to_coer()).map_err(|e| internal(format!("{e:?}")))?,
-        ),
-    })
+    pdu::unsecured(pdu.to_coer()).map_err(internal)
 }
 
 /// A SignedData over `pdu` with `psid SecurityMgmtPsid` and only `generationTime` (when
@@ -41,19 +33,7 @@ pub(crate) fn signed_data(
             ext_data_hash: None,
             omitted: None,
         },
-        header_info: HeaderInfo {
-            psid: Psid::new(SECURITY_MGMT_PSID),
-            generation_time: generation_time.map(time64_from_time32),
-            expiry_time: None,
-            generation_location: None,
-            p2pcd_learning_request: None,
-            missing_crl_identifier: None,
-            encryption_key: None,
-            inline_p2pcd_request: None,
-            requested_certificate: None,
-            pdu_functional_type: None,
-            contributed_extensions: None,
-        },
+        header_info: pdu::header(generation_time.map(time64_from_time32)),
     };
     let sd = sign::sign_data(key, tbs, signer).map_err(internal)?;
     Ok(Ieee1609Dot2Data {
@@ -83,33 +63,17 @@ pub(crate) fn signed_request(
     ))
 }
 
-/// Opens a SignedData from `peer` signed with `signer`'s key (certificate carried or by
-/// digest) and returns the ScmsPDU of its unsecured payload.
+/// Opens a SignedData from `peer` signed by `from`'s certificate (carried or by digest,
+/// psid `SecurityMgmtPsid`) and returns the ScmsPDU of its unsecured payload.
 pub(crate) fn open_signed_data(
     backend: &dyn CurveBackend,
     bytes: &[u8],
-    signer: &Certificate,
+    from: &Peer,
     peer: &'static str,
 ) -> Result<ScmsPDU, RaError> {
-    let bad = |d: String| RaError::peer(peer, d);
-    let data = Ieee1609Dot2Data::from_coer(bytes).map_err(|e| bad(format!("reply: {e}")))?;
-    let Ieee1609Dot2Content::SignedData(sd) = &data.content else {
-        return Err(bad("reply is not SignedData".into()));
-    };
-    let key = sign::certificate_key(backend, signer, None)
-        .map_err(|e| bad(format!("{peer} certificate key: {e}")))?;
-    sign::verify_signed_data(backend, sd, Some(signer), &key)
-        .map_err(|e| bad(format!("reply signature: {e}")))?;
-    let inner = sd
-        .tbs_data
-        .payload
-        .data
-        .as_ref()
-        .ok_or_else(|| bad("reply without payload".into()))?;
-    let Ieee1609Dot2Content::UnsecuredData(o) = &inner.content else {
-        return Err(bad("reply payload is not unsecuredData".into()));
-    };
-    ScmsPDU::from_coer(o.as_bytes()).map_err(|e| bad(format!("reply ScmsPDU: {e}")))
+    pdu::open(backend, bytes, Envelope::Signed, from)
+        .map(|o| o.pdu)
+        .map_err(|e| RaError::peer(peer, format!("reply: {e}")))
 }
 
 /// Decodes the `SignedCertificateRequest` carried by a `signedCertificateRequest` SPDU.

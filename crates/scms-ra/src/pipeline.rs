@@ -3,6 +3,13 @@
 //! expansion, RA-signed `SecuredRaPcaCertificateRequest`s persisted before sending), send
 //! them to the PCA (pseudonym requests pooled and shuffled across devices), store the
 //! PCA's responses and package them into the download files.
+//!
+//! Throughput: the per-certificate work (expansion, signing, opening the PCA's replies)
+//! runs on all cores, and the database is written in batches, one transaction each (the
+//! requests of many streams, the outcomes of a batch of PCA requests, the files of a
+//! step). Crash safety is unchanged: requests are committed before they are sent, so a
+//! batch whose outcomes were not committed is re-sent byte for byte and the PCA answers
+//! from its record.
 
 use std::collections::BTreeMap;
 
@@ -28,12 +35,15 @@ use scms_asn1::ieee1609dot2::{
 use scms_asn1::Coer;
 use scms_core::convert::{compressed, encryption_key, point, verification_key};
 use scms_core::hash::certificate_id8;
+use scms_core::par;
 use scms_core::profile::{template, CertKind, TemplateParams};
 use scms_core::sign::SignerId;
 use scms_core::time::{i_period, i_period_start};
 use scms_crypto::butterfly::{expand_public, CaterpillarPublic, KeyKind};
 use scms_crypto::{AesKey, Point, Secret};
-use scms_store::ra::{NewPcaRequest, PcaOutcome, PcaRequest, Stream, StreamKind};
+use scms_store::ra::{
+    NewFile, NewPcaRequest, PcaOutcome, PcaRequest, Stream, StreamKind, StreamRequests,
+};
 
 use crate::error::internal;
 use crate::files;
@@ -42,6 +52,26 @@ use crate::{LaIndex, Ra, RaError};
 
 /// Streams per LA request.
 const LA_BATCH: usize = 256;
+
+/// Individual requests per database transaction when planning (bounds the memory of a
+/// batch; a stream's requests are never split).
+const PLAN_BATCH: usize = 4_096;
+
+/// PCA requests per [`PcaClient::certify_all`] call, and per transaction of outcomes.
+///
+/// [`PcaClient::certify_all`]: crate::PcaClient::certify_all
+const SEND_BATCH: usize = 256;
+
+/// A member of a download zip: name and content.
+type ZipMember = (String, Vec<u8>);
+
+/// What one stream's pseudonym requests are made from.
+struct PseudonymPlan<'a> {
+    cat: CaterpillarPublic,
+    psids: Vec<PsidSsp>,
+    c1: &'a IndividualPlvResponseLinkageChain,
+    c2: &'a IndividualPlvResponseLinkageChain,
+}
 
 /// What one [`Ra::step`] did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -230,11 +260,11 @@ impl Ra {
             Some(now),
         )?;
         let reply = self.la.pre_linkage_values(which, req.to_coer())?;
-        let la_cert = match which {
-            LaIndex::La1 => &self.la_certs.0,
-            LaIndex::La2 => &self.la_certs.1,
+        let la = match which {
+            LaIndex::La1 => &self.la_peers.0,
+            LaIndex::La2 => &self.la_peers.1,
         };
-        let pdu = open_signed_data(self.backend(), &reply, la_cert, peer)?;
+        let pdu = open_signed_data(self.backend(), &reply, la, peer)?;
         let ScmsPDUContent::LaRa(LaRaInterfacePDU::LaRaPreLinkageValueResponse(resp)) = pdu.content
         else {
             return Err(RaError::peer(
@@ -297,82 +327,136 @@ impl Ra {
             chains.push(got);
         }
         let (c1, c2) = (&chains[0], &chains[1]);
-        for (k, s) in streams.iter().enumerate() {
-            // The chain ids first: a crash before the requests are stored only means the
-            // next step continues the same chains.
-            self.store.set_chains(
-                s.id,
-                &c1[k].linkage_chain_id.to_coer(),
-                &c2[k].linkage_chain_id.to_coer(),
-            )?;
-            let reqs = self.pseudonym_requests(s, from, to, &c1[k], &c2[k])?;
-            if self
-                .store
-                .add_requests(s.id, s.next_i, to + 1, &reqs, true, now)?
-            {
-                rep.requests_created += reqs.len();
+        // The chain ids first: a crash before the requests are stored only means the next
+        // step continues the same chains.
+        let ids: Vec<_> = streams
+            .iter()
+            .zip(c1.iter().zip(c2))
+            .map(|(s, (a, b))| {
+                (
+                    s.id,
+                    a.linkage_chain_id.to_coer(),
+                    b.linkage_chain_id.to_coer(),
+                )
+            })
+            .collect();
+        self.store.set_chains(&ids)?;
+        let per_stream = (to - from + 1) as usize * usize::from(self.settings.certs_per_i_period);
+        let streams_per_tx = (PLAN_BATCH / per_stream.max(1)).max(1);
+        for (k0, part) in streams.chunks(streams_per_tx).enumerate() {
+            let at = k0 * streams_per_tx;
+            let plans = part
+                .iter()
+                .enumerate()
+                .map(|(k, s)| self.pseudonym_plan(s, &c1[at + k], &c2[at + k]))
+                .collect::<Result<Vec<_>, RaError>>()?;
+            let reqs = self.pseudonym_requests(&plans, from, to)?;
+            let batch: Vec<_> = part
+                .iter()
+                .zip(&reqs)
+                .map(|(s, r)| StreamRequests {
+                    stream_id: s.id,
+                    expected_next_i: s.next_i,
+                    new_next_i: to + 1,
+                    requests: r,
+                    shuffle: true,
+                })
+                .collect();
+            for (applied, r) in self.store.add_requests(&batch, now)?.into_iter().zip(&reqs) {
+                if applied {
+                    rep.requests_created += r.len();
+                }
             }
         }
         Ok(())
     }
 
-    fn pseudonym_requests(
+    fn pseudonym_plan<'a>(
         &self,
         s: &Stream,
-        from: u32,
-        to: u32,
-        c1: &IndividualPlvResponseLinkageChain,
-        c2: &IndividualPlvResponseLinkageChain,
-    ) -> Result<Vec<NewPcaRequest>, RaError> {
+        c1: &'a IndividualPlvResponseLinkageChain,
+        c2: &'a IndividualPlvResponseLinkageChain,
+    ) -> Result<PseudonymPlan<'a>, RaError> {
         let req = EeRaPseudonymCertProvisioningRequest::from_coer(&s.request).map_err(internal)?;
         let enr = Certificate::from_coer(&s.enrollment_cert).map_err(internal)?;
         let (a, ck) = caterpillar(&req.verify_key_info)?;
         let (p, ek) = caterpillar(&req.resp_enc_key_info)?;
-        let cat = CaterpillarPublic {
-            signing_seed: a,
-            signing_expansion: ck,
-            encryption_seed: p,
-            encryption_expansion: ek,
-        };
-        let psids = requested_psids(&enr);
-        let mut out = Vec::new();
-        for i in from..=to {
-            let row = (i - from) as usize;
-            let i16 = u16::try_from(i).map_err(internal)?;
-            for j in 0..u32::from(self.settings.certs_per_i_period) {
-                let (b, q) = cat.cocoon(self.backend(), i, j).map_err(internal)?;
-                let plv = |c: &IndividualPlvResponseLinkageChain| -> Result<EncryptedIndividualPLV, RaError> {
-                    c.values
-                        .get(row)
-                        .and_then(|v| v.get(j as usize))
-                        .cloned()
-                        .ok_or_else(|| internal("PLV index"))
-                };
-                let info = PseudonymCertRequestInfo {
-                    psid_ssp: psids.clone(),
-                    performance_assurance_level: None,
-                    region: None,
-                    i_value: i16,
-                    pca_id: host(&self.settings.pca_host)?,
-                    sig_butterfly_key_b: compressed(&b),
-                    la1_id: host(&self.settings.la1_host)?,
-                    la2_id: host(&self.settings.la2_host)?,
-                    enc_plv1: plv(c1)?,
-                    enc_plv2: plv(c2)?,
-                    group_linkage_info: None,
-                    enc_butterfly_key_h: compressed(&q),
-                };
-                let (request, hpcr) =
-                    self.pca_request(RaPcaCertRequestMsgCertRequestInfo::PseudonymCertReq(info))?;
-                out.push(NewPcaRequest {
-                    i,
-                    j,
-                    request,
-                    hpcr: Some(hpcr),
-                });
+        Ok(PseudonymPlan {
+            cat: CaterpillarPublic {
+                signing_seed: a,
+                signing_expansion: ck,
+                encryption_seed: p,
+                encryption_expansion: ek,
+            },
+            psids: requested_psids(&enr),
+            c1,
+            c2,
+        })
+    }
+
+    /// The requests of each planned stream for `from..=to`, made on all cores.
+    fn pseudonym_requests(
+        &self,
+        plans: &[PseudonymPlan<'_>],
+        from: u32,
+        to: u32,
+    ) -> Result<Vec<Vec<NewPcaRequest>>, RaError> {
+        let j_max = u32::from(self.settings.certs_per_i_period);
+        let items: Vec<(usize, u32, u32)> = (0..plans.len())
+            .flat_map(|k| (from..=to).flat_map(move |i| (0..j_max).map(move |j| (k, i, j))))
+            .collect();
+        let made = par::map(&items, |&(k, i, j)| {
+            self.pseudonym_request(&plans[k], (i - from) as usize, i, j)
+        });
+        let mut out: Vec<Vec<NewPcaRequest>> = plans.iter().map(|_| Vec::new()).collect();
+        for (&(k, _, _), r) in items.iter().zip(made) {
+            if let Some(v) = out.get_mut(k) {
+                v.push(r?);
             }
         }
         Ok(out)
+    }
+
+    /// The signed PCA request for certificate `(i, j)` of a stream (`row` = PLV row of i).
+    fn pseudonym_request(
+        &self,
+        plan: &PseudonymPlan<'_>,
+        row: usize,
+        i: u32,
+        j: u32,
+    ) -> Result<NewPcaRequest, RaError> {
+        let i16 = u16::try_from(i).map_err(internal)?;
+        let (b, q) = plan.cat.cocoon(self.backend(), i, j).map_err(internal)?;
+        let plv =
+            |c: &IndividualPlvResponseLinkageChain| -> Result<EncryptedIndividualPLV, RaError> {
+                c.values
+                    .get(row)
+                    .and_then(|v| v.get(j as usize))
+                    .cloned()
+                    .ok_or_else(|| internal("PLV index"))
+            };
+        let info = PseudonymCertRequestInfo {
+            psid_ssp: plan.psids.clone(),
+            performance_assurance_level: None,
+            region: None,
+            i_value: i16,
+            pca_id: host(&self.settings.pca_host)?,
+            sig_butterfly_key_b: compressed(&b),
+            la1_id: host(&self.settings.la1_host)?,
+            la2_id: host(&self.settings.la2_host)?,
+            enc_plv1: plv(plan.c1)?,
+            enc_plv2: plv(plan.c2)?,
+            group_linkage_info: None,
+            enc_butterfly_key_h: compressed(&q),
+        };
+        let (request, hpcr) =
+            self.pca_request(RaPcaCertRequestMsgCertRequestInfo::PseudonymCertReq(info))?;
+        Ok(NewPcaRequest {
+            i,
+            j,
+            request,
+            hpcr: Some(hpcr),
+        })
     }
 
     fn pca_request(
@@ -395,6 +479,7 @@ impl Ra {
     // ---------------------------------------------------------------- identification
 
     fn plan_identities(&self, now: u32, rep: &mut StepReport) -> Result<(), RaError> {
+        let mut planned = Vec::new();
         for s in self.store.active_streams(StreamKind::Identity)? {
             let enr = Certificate::from_coer(&s.enrollment_cert).map_err(internal)?;
             let cur = self.local_i(&enr, now);
@@ -459,11 +544,40 @@ impl Ra {
                     hpcr: None,
                 });
             }
-            if self
-                .store
-                .add_requests(s.id, s.next_i, target, &reqs, false, now)?
-            {
-                rep.requests_created += reqs.len();
+            planned.push((s.id, s.next_i, target, reqs));
+        }
+        self.add_planned(&planned, now, rep)
+    }
+
+    /// Stores planned `(stream, expected next_i, new next_i, requests)` of streams whose
+    /// requests are sent at once (one transaction).
+    fn add_planned(
+        &self,
+        planned: &[(i64, u32, u32, Vec<NewPcaRequest>)],
+        now: u32,
+        rep: &mut StepReport,
+    ) -> Result<(), RaError> {
+        if planned.is_empty() {
+            return Ok(());
+        }
+        let batch: Vec<_> = planned
+            .iter()
+            .map(|(id, expected, new, reqs)| StreamRequests {
+                stream_id: *id,
+                expected_next_i: *expected,
+                new_next_i: *new,
+                requests: reqs,
+                shuffle: false,
+            })
+            .collect();
+        for (applied, p) in self
+            .store
+            .add_requests(&batch, now)?
+            .into_iter()
+            .zip(planned)
+        {
+            if applied {
+                rep.requests_created += p.3.len();
             }
         }
         Ok(())
@@ -472,6 +586,7 @@ impl Ra {
     // ---------------------------------------------------------------- application
 
     fn plan_applications(&self, now: u32, rep: &mut StepReport) -> Result<(), RaError> {
+        let mut planned = Vec::new();
         for s in self.store.active_streams(StreamKind::Application)? {
             if s.next_i > 0 {
                 continue;
@@ -515,11 +630,9 @@ impl Ra {
                     .0,
                 hpcr: None,
             }];
-            if self.store.add_requests(s.id, 0, 1, &reqs, false, now)? {
-                rep.requests_created += 1;
-            }
+            planned.push((s.id, 0, 1, reqs));
         }
-        Ok(())
+        self.add_planned(&planned, now, rep)
     }
 
     // ---------------------------------------------------------------- sending
@@ -537,32 +650,46 @@ impl Ra {
             batch.append(&mut pool);
         }
         rep.pooled = pool.len();
-        for r in batch {
-            let reply = match self.pca.certify(r.request.clone()) {
-                Ok(b) => b,
-                Err(e) => {
-                    tracing::warn!(error = %e, request = r.id, "PCA request failed; retrying later");
-                    rep.errors.push(e.to_string());
-                    rep.pooled += 1;
-                    break;
+        for (k, chunk) in batch.chunks(SEND_BATCH).enumerate() {
+            let requests: Vec<&[u8]> = chunk.iter().map(|r| r.request.as_slice()).collect();
+            let replies = self.pca.certify_all(&requests);
+            // The replies' signatures are checked on all cores.
+            let opened = par::map(&replies, |r| r.as_ref().ok().map(|b| self.pca_outcome(b)));
+            let mut outcomes = Vec::with_capacity(chunk.len());
+            let mut failed = replies.len() < chunk.len();
+            for ((r, reply), o) in chunk.iter().zip(&replies).zip(opened) {
+                match o {
+                    Some(Ok(outcome)) => outcomes.push((r.id, outcome)),
+                    Some(Err(e)) => {
+                        tracing::warn!(error = %e, request = r.id, "unusable PCA reply; retrying later");
+                        rep.errors.push(e.to_string());
+                        failed = true;
+                    }
+                    None => {
+                        if let Err(e) = reply {
+                            tracing::warn!(error = %e, request = r.id, "PCA request failed; retrying later");
+                            rep.errors.push(e.to_string());
+                        }
+                        failed = true;
+                    }
                 }
-            };
-            let outcome = match self.pca_outcome(&reply) {
-                Ok(o) => o,
-                Err(e) => {
-                    tracing::warn!(error = %e, request = r.id, "unusable PCA reply; retrying later");
-                    rep.errors.push(e.to_string());
-                    break;
+            }
+            // One transaction per batch: a crash before it only means the batch is re-sent
+            // (identical bytes) and answered from the PCA's records.
+            self.store.set_outcomes(&outcomes, now)?;
+            rep.requests_sent += outcomes.len();
+            for (id, outcome) in &outcomes {
+                match outcome {
+                    PcaOutcome::Certificate(_) => rep.certificates += 1,
+                    PcaOutcome::Failed(e) => {
+                        tracing::warn!(request = id, error = %e, "PCA refused a request");
+                        rep.failures += 1;
+                    }
                 }
-            };
-            self.store.set_outcome(r.id, &outcome, now)?;
-            rep.requests_sent += 1;
-            match outcome {
-                PcaOutcome::Certificate(_) => rep.certificates += 1,
-                PcaOutcome::Failed(e) => {
-                    tracing::warn!(request = r.id, error = %e, "PCA refused a request");
-                    rep.failures += 1;
-                }
+            }
+            if failed {
+                rep.pooled += batch.len() - k * SEND_BATCH - outcomes.len();
+                break;
             }
         }
         Ok(())
@@ -572,7 +699,7 @@ impl Ra {
     /// untouched, or the PCA's error. A plaintext certificate is refused: the RA must
     /// never hold one.
     fn pca_outcome(&self, reply: &[u8]) -> Result<PcaOutcome, RaError> {
-        let pdu = open_signed_data(self.backend(), reply, &self.pca_cert, "pca")?;
+        let pdu = open_signed_data(self.backend(), reply, &self.pca_peer, "pca")?;
         let ScmsPDUContent::PcaRa(PcaRaInterfacePDU::PcaRaCertResponse(msg)) = pdu.content else {
             return Err(RaError::peer("pca", "reply is not a PcaRaCertResponse"));
         };
@@ -590,6 +717,11 @@ impl Ra {
     // ---------------------------------------------------------------- packaging
 
     fn package(&self, now: u32, rep: &mut StepReport) -> Result<(), RaError> {
+        // Every file of the step in one transaction (files are derived from stored
+        // outcomes: a crash before the commit only means they are made again); the zips
+        // are compressed on all cores.
+        let mut made: Vec<NewFile> = Vec::new();
+        let mut zips: Vec<(NewFile, Vec<ZipMember>)> = Vec::new();
         for kind in [
             StreamKind::Pseudonym,
             StreamKind::Identity,
@@ -622,21 +754,38 @@ impl Ra {
                                 .collect(),
                         ),
                     };
-                    let zip = files::zip(&members)?;
-                    self.store.put_file(&name, s.id, Some(i), &zip)?;
-                    rep.files_written += 1;
-                    tracing::debug!(file = %name, members = members.len(), "file packaged");
+                    let file = NewFile {
+                        name,
+                        stream_id: s.id,
+                        i: Some(i),
+                        bytes: Vec::new(),
+                    };
+                    zips.push((file, members));
                 }
                 if let Some(t) = self.next_batch_time(&s, now)? {
                     let name = files::info_name(&s.request_hash);
                     let bytes = t.to_be_bytes().to_vec();
                     let current = self.store.file(&name)?.map(|(_, b)| b);
                     if current.as_deref() != Some(&bytes[..]) {
-                        self.store.put_file(&name, s.id, None, &bytes)?;
-                        rep.files_written += 1;
+                        made.push(NewFile {
+                            name,
+                            stream_id: s.id,
+                            i: None,
+                            bytes,
+                        });
                     }
                 }
             }
+        }
+        let zipped = par::map(&zips, |(_, members)| files::zip(members));
+        for ((mut file, members), bytes) in zips.into_iter().zip(zipped) {
+            tracing::debug!(file = %file.name, members = members.len(), "file packaged");
+            file.bytes = bytes?;
+            made.push(file);
+        }
+        if !made.is_empty() {
+            self.store.put_files(&made)?;
+            rep.files_written += made.len();
         }
         Ok(())
     }

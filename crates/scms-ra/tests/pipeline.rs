@@ -59,6 +59,36 @@ impl PcaClient for InProcessPca {
     }
 }
 
+/// The PCA in process handed whole batches (`Pca::handle_batch`, as `scms bench`'s link);
+/// while `lose` is set, only the first `keep` replies of a batch reach the RA, then the
+/// link fails (the PCA has issued and recorded the whole batch: a crash mid-batch).
+struct BatchPca {
+    pca: scms_pca::Pca,
+    lose: std::sync::atomic::AtomicBool,
+    keep: usize,
+}
+impl PcaClient for BatchPca {
+    fn certify(&self, r: Vec<u8>) -> Result<Vec<u8>, RaError> {
+        self.pca
+            .handle(&r)
+            .map_err(|e| RaError::peer("pca", e.to_string()))
+    }
+    fn certify_all(&self, rs: &[&[u8]]) -> Vec<Result<Vec<u8>, RaError>> {
+        let mut out: Vec<_> = self
+            .pca
+            .handle_batch(rs)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.map_err(|e| RaError::peer("pca", e.to_string())))
+            .collect();
+        if self.lose.swap(false, Ordering::SeqCst) {
+            out.truncate(self.keep);
+            out.push(Err(RaError::peer("pca", "connection lost")));
+        }
+        out
+    }
+}
+
 struct World {
     env: Env,
     clock: Arc<ManualClock>,
@@ -365,6 +395,54 @@ fn crash_mid_step_loses_and_duplicates_nothing() {
             )
             .unwrap();
         assert_eq!(unzip(&f.bytes).len(), 20);
+    }
+}
+
+#[test]
+fn batch_lost_mid_way_is_resent_and_answered_from_the_record() {
+    let now = T0 + 10;
+    let w = world(now);
+    let layout = scms_ca::Layout::new(w.env.scms());
+    let keys = Keystore::open(&layout.keys(), None).unwrap();
+    let batch_pca = |lose: bool| {
+        Arc::new(BatchPca {
+            pca: scms_pca::Pca::open(&layout, &keys, w.clock.clone()).unwrap(),
+            lose: std::sync::atomic::AtomicBool::new(lose),
+            keep: 50,
+        })
+    };
+    let devices: Vec<_> = (0..3).map(|_| obe(&w.env, T0)).collect();
+    let mut hashes = Vec::new();
+    {
+        let ra = Ra::open(&w.env.scms(), opts(2, true), w.las.clone(), batch_pca(true)).unwrap();
+        for d in &devices {
+            let ack = ra
+                .provision_pseudonym(&pseudonym_request(&w.env, d, now), now)
+                .unwrap();
+            hashes.push(ack_hash(&ack));
+        }
+        let rep = ra.step(now).unwrap();
+        assert_eq!(rep.requests_created, 120);
+        assert_eq!(rep.certificates, 50, "{rep:?}");
+        assert!(!rep.errors.is_empty());
+        // The RA "crashes" here: 70 requests issued by the PCA, their replies lost.
+    }
+    let pca = batch_pca(false);
+    let ra = Ra::open(&w.env.scms(), opts(2, true), w.las.clone(), pca.clone()).unwrap();
+    let rep = ra.run_until_idle(now).unwrap();
+    assert!(rep.errors.is_empty(), "{:?}", rep.errors);
+    assert_eq!(rep.certificates, 70);
+    // Nothing issued twice: the re-sent requests were answered from the PCA's records.
+    assert_eq!(pca.pca.store().count().unwrap(), 120);
+    let i0 = i_period(now).unwrap();
+    for h in &hashes {
+        let s = ra.store().stream_by_hash(h).unwrap().unwrap();
+        assert_eq!(ra.store().counts(s.id).unwrap(), (40, 40, 0));
+        for i in [i0, i0 + 1] {
+            let name = format!("{}_{i:X}.zip", hex::encode_upper(h));
+            let (_, zip) = ra.store().file(&name).unwrap().unwrap();
+            assert_eq!(unzip(&zip).len(), 20);
+        }
     }
 }
 

@@ -346,9 +346,9 @@ impl MaStore for SqliteMaStore {
 
 /// The PCA's index from linkage values to the requests (HPCR) that produced them.
 pub trait LinkageIndex: Send + Sync {
-    /// Records that request `hpcr` asks for a certificate with linkage value `lv` at
-    /// i-period `i` (idempotent).
-    fn index(&self, i: u16, lv: &[u8; 9], hpcr: &[u8; 32]) -> Result<(), DbError>;
+    /// Records, for each `(i, lv, hpcr)`, that request `hpcr` asks for a certificate with
+    /// linkage value `lv` at i-period `i` (idempotent; one transaction).
+    fn index(&self, entries: &[(u16, [u8; 9], [u8; 32])]) -> Result<(), DbError>;
     /// The requests for linkage value `lv`: `(i, HPCR)`, oldest first.
     fn lookup(&self, lv: &[u8; 9]) -> Result<Vec<(u16, [u8; 32])>, DbError>;
 }
@@ -383,13 +383,19 @@ impl SqliteLinkageIndex {
 }
 
 impl LinkageIndex for SqliteLinkageIndex {
-    fn index(&self, i: u16, lv: &[u8; 9], hpcr: &[u8; 32]) -> Result<(), DbError> {
-        let conn = self.conn.lock().map_err(|_| DbError::Poisoned)?;
-        conn.execute(
-            "INSERT OR IGNORE INTO ma_linkage_index (lv, i_value, request_hash) \
-             VALUES (?1, ?2, ?3)",
-            params![&lv[..], i, &hpcr[..]],
-        )?;
+    fn index(&self, entries: &[(u16, [u8; 9], [u8; 32])]) -> Result<(), DbError> {
+        let mut conn = self.conn.lock().map_err(|_| DbError::Poisoned)?;
+        let tx = conn.transaction()?;
+        {
+            let mut st = tx.prepare(
+                "INSERT OR IGNORE INTO ma_linkage_index (lv, i_value, request_hash) \
+                 VALUES (?1, ?2, ?3)",
+            )?;
+            for (i, lv, hpcr) in entries {
+                st.execute(params![&lv[..], i, &hpcr[..]])?;
+            }
+        }
+        tx.commit()?;
         Ok(())
     }
 
@@ -454,9 +460,13 @@ mod tests {
         assert_eq!(s.counts().unwrap(), (1, 1));
 
         let idx = SqliteLinkageIndex::open(&dir.path().join("pca/pca.sqlite")).unwrap();
-        idx.index(10, &[1; 9], &[2; 32]).unwrap();
-        idx.index(10, &[1; 9], &[2; 32]).unwrap();
-        assert_eq!(idx.lookup(&[1; 9]).unwrap(), vec![(10, [2; 32])]);
+        idx.index(&[(10, [1; 9], [2; 32]), (11, [1; 9], [3; 32])])
+            .unwrap();
+        idx.index(&[(10, [1; 9], [2; 32])]).unwrap();
+        assert_eq!(
+            idx.lookup(&[1; 9]).unwrap(),
+            vec![(10, [2; 32]), (11, [3; 32])]
+        );
         assert!(idx.lookup(&[0; 9]).unwrap().is_empty());
     }
 }

@@ -9,6 +9,9 @@
 //!    is offered. If two identical requests race, the first completion wins and both
 //!    callers get its response.
 //!
+//! Both take a batch of requests and commit it as one transaction (one durable commit per
+//! batch); a batch of one is the single-request case.
+//!
 //! What the MA may later ask the PCA for is here: the encrypted PLVs as received and the
 //! request hash, found by the certificate's HashedId8. No plaintext pre-linkage value and
 //! no device identity is ever stored (the PCA has none).
@@ -73,11 +76,13 @@ pub struct PcaRecord {
 
 /// What the PCA persists.
 pub trait PcaStore: Send + Sync {
-    /// Records the intent of `intent.request_hash`, or reports what is known about it.
-    fn begin(&self, intent: &Intent) -> Result<Begin, DbError>;
-    /// Records the result of a begun request and returns the response to offer: `issued`'s,
-    /// or the one completed first if another completion won a race.
-    fn complete(&self, request_hash: &[u8; 32], issued: &Issued) -> Result<Vec<u8>, DbError>;
+    /// Records the intent of each `intent.request_hash` (one transaction), or reports what
+    /// is known about it; one [`Begin`] per intent, in order.
+    fn begin(&self, intents: &[&Intent]) -> Result<Vec<Begin>, DbError>;
+    /// Records the results `(request hash, issued)` of begun requests (one transaction) and
+    /// returns the responses to offer, in order: `issued`'s, or the one completed first if
+    /// another completion won a race.
+    fn complete(&self, results: &[(&[u8; 32], &Issued)]) -> Result<Vec<Vec<u8>>, DbError>;
     /// The record of a request.
     fn record(&self, request_hash: &[u8; 32]) -> Result<Option<PcaRecord>, DbError>;
     /// The record of the request that produced the certificate with this HashedId8.
@@ -196,46 +201,63 @@ fn response_of(conn: &Connection, hash: &[u8; 32]) -> Result<Option<Option<Vec<u
 }
 
 impl PcaStore for SqlitePcaStore {
-    fn begin(&self, intent: &Intent) -> Result<Begin, DbError> {
-        let conn = self.lock()?;
-        let inserted = conn.execute(
-            "INSERT OR IGNORE INTO requests (request_hash, kind, i_value, enc_plv1, enc_plv2, \
-             received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                &intent.request_hash[..],
-                intent.kind,
-                intent.i_value,
-                intent.enc_plv1,
-                intent.enc_plv2,
-                intent.received_at
-            ],
-        )?;
-        if inserted == 1 {
-            return Ok(Begin::New);
+    fn begin(&self, intents: &[&Intent]) -> Result<Vec<Begin>, DbError> {
+        let mut conn = self.lock()?;
+        let tx = conn.transaction()?;
+        let mut out = Vec::with_capacity(intents.len());
+        {
+            let mut insert = tx.prepare(
+                "INSERT OR IGNORE INTO requests (request_hash, kind, i_value, enc_plv1, \
+                 enc_plv2, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for intent in intents {
+                let inserted = insert.execute(params![
+                    &intent.request_hash[..],
+                    intent.kind,
+                    intent.i_value,
+                    intent.enc_plv1,
+                    intent.enc_plv2,
+                    intent.received_at
+                ])?;
+                out.push(if inserted == 1 {
+                    Begin::New
+                } else {
+                    match response_of(&tx, &intent.request_hash)? {
+                        Some(Some(r)) => Begin::Done(r),
+                        _ => Begin::Pending,
+                    }
+                });
+            }
         }
-        match response_of(&conn, &intent.request_hash)? {
-            Some(Some(r)) => Ok(Begin::Done(r)),
-            _ => Ok(Begin::Pending),
-        }
+        tx.commit()?;
+        Ok(out)
     }
 
-    fn complete(&self, request_hash: &[u8; 32], issued: &Issued) -> Result<Vec<u8>, DbError> {
-        let conn = self.lock()?;
-        conn.execute(
-            "UPDATE requests SET cert_id8 = ?2, cert_id10 = ?3, certificate = ?4, response = ?5 \
-             WHERE request_hash = ?1 AND response IS NULL",
-            params![
-                &request_hash[..],
-                &issued.cert_id8[..],
-                &issued.cert_id10[..],
-                issued.certificate,
-                issued.response
-            ],
-        )?;
-        match response_of(&conn, request_hash)? {
-            Some(Some(r)) => Ok(r),
-            _ => Err(DbError::Corrupt("completed a request that was never begun")),
+    fn complete(&self, results: &[(&[u8; 32], &Issued)]) -> Result<Vec<Vec<u8>>, DbError> {
+        let mut conn = self.lock()?;
+        let tx = conn.transaction()?;
+        let mut out = Vec::with_capacity(results.len());
+        {
+            let mut update = tx.prepare(
+                "UPDATE requests SET cert_id8 = ?2, cert_id10 = ?3, certificate = ?4, \
+                 response = ?5 WHERE request_hash = ?1 AND response IS NULL",
+            )?;
+            for (request_hash, issued) in results {
+                update.execute(params![
+                    &request_hash[..],
+                    &issued.cert_id8[..],
+                    &issued.cert_id10[..],
+                    issued.certificate,
+                    issued.response
+                ])?;
+                match response_of(&tx, request_hash)? {
+                    Some(Some(r)) => out.push(r),
+                    _ => return Err(DbError::Corrupt("completed a request that was never begun")),
+                }
+            }
         }
+        tx.commit()?;
+        Ok(out)
     }
 
     fn record(&self, request_hash: &[u8; 32]) -> Result<Option<PcaRecord>, DbError> {
@@ -286,25 +308,42 @@ mod tests {
             enc_plv2: Some(vec![3, 4]),
             received_at: 9,
         };
-        assert_eq!(s.begin(&intent).unwrap(), Begin::New);
-        assert_eq!(s.begin(&intent).unwrap(), Begin::Pending);
+        let other_intent = Intent {
+            request_hash: [2; 32],
+            ..intent.clone()
+        };
+        assert_eq!(
+            s.begin(&[&intent, &other_intent]).unwrap(),
+            vec![Begin::New, Begin::New]
+        );
+        assert_eq!(s.begin(&[&intent]).unwrap(), vec![Begin::Pending]);
         let issued = Issued {
             cert_id8: [8; 8],
             cert_id10: [10; 10],
             certificate: vec![5],
             response: vec![6, 7],
         };
-        assert_eq!(s.complete(&[1; 32], &issued).unwrap(), vec![6, 7]);
+        assert_eq!(
+            s.complete(&[(&[1; 32], &issued)]).unwrap(),
+            vec![vec![6, 7]]
+        );
         let other = Issued {
+            cert_id8: [9; 8],
             response: vec![0],
             ..issued.clone()
         };
-        assert_eq!(s.complete(&[1; 32], &other).unwrap(), vec![6, 7]);
-        assert_eq!(s.begin(&intent).unwrap(), Begin::Done(vec![6, 7]));
+        assert_eq!(
+            s.complete(&[(&[1; 32], &other), (&[2; 32], &other)])
+                .unwrap(),
+            vec![vec![6, 7], vec![0]]
+        );
+        assert_eq!(s.begin(&[&intent]).unwrap(), vec![Begin::Done(vec![6, 7])]);
         let rec = s.find_by_certificate(&[8; 8]).unwrap().unwrap();
         assert_eq!(rec.intent, intent);
         assert_eq!(rec.issued, Some(issued));
-        assert_eq!(s.count().unwrap(), 1);
-        assert!(s.complete(&[2; 32], &other).is_err());
+        assert_eq!(s.count().unwrap(), 2);
+        // A completion of an unknown request fails the whole batch (nothing committed).
+        assert!(s.complete(&[(&[3; 32], &other)]).is_err());
+        assert_eq!(s.record(&[3; 32]).unwrap(), None);
     }
 }

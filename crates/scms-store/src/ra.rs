@@ -8,7 +8,17 @@
 //!
 //! Crash safety: every operation that must be atomic is one transaction (e.g. the
 //! individual requests of a batch are inserted together with the stream's progress
-//! marker), so a restarted RA resumes from exactly what was committed.
+//! marker), so a restarted RA resumes from exactly what was committed. The write methods
+//! take batches (many streams, requests, outcomes or files per call), each batch one
+//! transaction: one durable commit per batch instead of one per record.
+//!
+//! Durability: commits wait for the disk (`synchronous = FULL`), except those of
+//! [`RaStore::set_outcomes`] and [`RaStore::put_files`] (`NORMAL`: durable against a
+//! crash of the process, possibly rolled back by a power loss). Those records are
+//! recovered by idempotence: a request without a stored outcome is re-sent with the same
+//! bytes and the PCA answers from its (durable) record, and the files are made again
+//! from the outcomes. WAL commits are replayed in order, so a power loss can only lose
+//! the last relaxed commits, never a durable one after them.
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -145,6 +155,34 @@ pub struct NewPcaRequest {
     pub hpcr: Option<[u8; 32]>,
 }
 
+/// The new individual requests of one stream, for [`RaStore::add_requests`].
+#[derive(Debug, Clone, Copy)]
+pub struct StreamRequests<'a> {
+    /// The stream.
+    pub stream_id: i64,
+    /// Applied only if the stream's `next_i` is still this.
+    pub expected_next_i: u32,
+    /// The stream's `next_i` afterwards.
+    pub new_next_i: u32,
+    /// The requests.
+    pub requests: &'a [NewPcaRequest],
+    /// Whether they wait in the shuffle pool.
+    pub shuffle: bool,
+}
+
+/// A download file to store, for [`RaStore::put_files`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewFile {
+    /// The file name (exact, upper-case hex).
+    pub name: String,
+    /// The stream it belongs to.
+    pub stream_id: i64,
+    /// The batch (i) it packages, if any.
+    pub i: Option<u32>,
+    /// The content.
+    pub bytes: Vec<u8>,
+}
+
 /// What the RA knows about an HPCR (for the MA's `maRaLCIRequest` / `maRaBlacklistRequest`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HpcrRecord {
@@ -186,25 +224,20 @@ pub trait RaStore: Send + Sync {
     fn streams_of(&self, enrollment_id: &[u8; 8]) -> Result<Vec<Stream>>;
     /// Every stream of a kind whose device is not blacklisted.
     fn active_streams(&self, kind: StreamKind) -> Result<Vec<Stream>>;
-    /// Records the LinkageChainIds of a stream (first time or continued).
-    fn set_chains(&self, stream_id: i64, la1: &[u8], la2: &[u8]) -> Result<()>;
+    /// Records the LinkageChainIds `(stream, LA1's, LA2's)` of streams (first time or
+    /// continued), in one transaction.
+    fn set_chains(&self, chains: &[(i64, Vec<u8>, Vec<u8>)]) -> Result<()>;
     /// Records an authenticated contact.
     fn touch(&self, stream_id: i64, now: u32) -> Result<()>;
-    /// Atomically inserts the individual requests of `stream_id` and sets its `next_i`
-    /// (only if `next_i` is still `expected_next_i`; returns whether it was applied).
-    fn add_requests(
-        &self,
-        stream_id: i64,
-        expected_next_i: u32,
-        new_next_i: u32,
-        requests: &[NewPcaRequest],
-        shuffle: bool,
-        now: u32,
-    ) -> Result<bool>;
+    /// Inserts the individual requests of each stream and sets its `next_i` (for each
+    /// stream only if its `next_i` is still `expected_next_i`), all in one transaction;
+    /// returns, per stream, whether it was applied.
+    fn add_requests(&self, batch: &[StreamRequests<'_>], now: u32) -> Result<Vec<bool>>;
     /// Requests without an outcome, oldest first, of non-blacklisted devices.
     fn open_requests(&self) -> Result<Vec<PcaRequest>>;
-    /// Stores the outcome of a request (idempotent: a second outcome is ignored).
-    fn set_outcome(&self, request_id: i64, outcome: &PcaOutcome, now: u32) -> Result<()>;
+    /// Stores the outcomes of requests in one transaction (idempotent: a second outcome
+    /// of a request is ignored).
+    fn set_outcomes(&self, outcomes: &[(i64, PcaOutcome)], now: u32) -> Result<()>;
     /// The i values of a stream whose requests all have an outcome and whose file is
     /// not yet made.
     fn complete_unpackaged(&self, stream_id: i64) -> Result<Vec<u32>>;
@@ -212,8 +245,8 @@ pub trait RaStore: Send + Sync {
     fn certificates(&self, stream_id: i64, i: u32) -> Result<Vec<(u32, Vec<u8>)>>;
     /// Counts `(requests, certificates, open requests)` of a stream.
     fn counts(&self, stream_id: i64) -> Result<(u64, u64, u64)>;
-    /// Stores (or replaces) a download file of a stream; `i` marks the batch it packages.
-    fn put_file(&self, name: &str, stream_id: i64, i: Option<u32>, bytes: &[u8]) -> Result<()>;
+    /// Stores (or replaces) download files in one transaction.
+    fn put_files(&self, files: &[NewFile]) -> Result<()>;
     /// A download file by name (exact, upper-case hex).
     fn file(&self, name: &str) -> Result<Option<(i64, Vec<u8>)>>;
     /// Adds an enrollment certificate HashedId8 to the blacklist.
@@ -402,6 +435,19 @@ impl SqliteRaStore {
         self.conn.lock().map_err(|_| RaStoreError::Poisoned)
     }
 
+    /// Runs `f` in one transaction committed with `synchronous = NORMAL` (see the module
+    /// documentation for which writes may be), then restores `FULL`.
+    fn relaxed(&self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<()>) -> Result<()> {
+        let mut c = self.conn()?;
+        c.pragma_update(None, "synchronous", "NORMAL")?;
+        let result = c.transaction().map_err(RaStoreError::from).and_then(|tx| {
+            f(&tx)?;
+            Ok(tx.commit()?)
+        });
+        c.pragma_update(None, "synchronous", "FULL")?;
+        result
+    }
+
     fn streams_where(&self, clause: &str, p: &[&dyn rusqlite::ToSql]) -> Result<Vec<Stream>> {
         let c = self.conn()?;
         let mut st = c.prepare(&format!("SELECT {STREAM_COLS} FROM streams {clause}"))?;
@@ -467,11 +513,17 @@ impl RaStore for SqliteRaStore {
         )
     }
 
-    fn set_chains(&self, stream_id: i64, la1: &[u8], la2: &[u8]) -> Result<()> {
-        self.conn()?.execute(
-            "UPDATE streams SET la1_chain = ?2, la2_chain = ?3 WHERE id = ?1",
-            params![stream_id, la1, la2],
-        )?;
+    fn set_chains(&self, chains: &[(i64, Vec<u8>, Vec<u8>)]) -> Result<()> {
+        let mut c = self.conn()?;
+        let tx = c.transaction()?;
+        {
+            let mut st =
+                tx.prepare("UPDATE streams SET la1_chain = ?2, la2_chain = ?3 WHERE id = ?1")?;
+            for (id, la1, la2) in chains {
+                st.execute(params![id, la1, la2])?;
+            }
+        }
+        tx.commit()?;
         Ok(())
     }
 
@@ -483,40 +535,35 @@ impl RaStore for SqliteRaStore {
         Ok(())
     }
 
-    fn add_requests(
-        &self,
-        stream_id: i64,
-        expected_next_i: u32,
-        new_next_i: u32,
-        requests: &[NewPcaRequest],
-        shuffle: bool,
-        now: u32,
-    ) -> Result<bool> {
+    fn add_requests(&self, batch: &[StreamRequests<'_>], now: u32) -> Result<Vec<bool>> {
         let mut c = self.conn()?;
         let tx = c.transaction()?;
-        let n = tx.execute(
-            "UPDATE streams SET next_i = ?3 WHERE id = ?1 AND next_i = ?2",
-            params![stream_id, expected_next_i, new_next_i],
-        )?;
-        if n != 1 {
-            return Ok(false);
-        }
+        let mut applied = Vec::with_capacity(batch.len());
         {
+            let mut next =
+                tx.prepare("UPDATE streams SET next_i = ?3 WHERE id = ?1 AND next_i = ?2")?;
             let mut st = tx.prepare(
                 "INSERT INTO pca_requests (stream_id, i, j, request, created_at, shuffle) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             let mut hp =
                 tx.prepare("INSERT OR IGNORE INTO hpcr (hpcr, stream_id, i) VALUES (?1, ?2, ?3)")?;
-            for r in requests {
-                st.execute(params![stream_id, r.i, r.j, r.request, now, shuffle])?;
-                if let Some(h) = &r.hpcr {
-                    hp.execute(params![&h[..], stream_id, r.i])?;
+            for b in batch {
+                let n = next.execute(params![b.stream_id, b.expected_next_i, b.new_next_i])?;
+                applied.push(n == 1);
+                if n != 1 {
+                    continue;
+                }
+                for r in b.requests {
+                    st.execute(params![b.stream_id, r.i, r.j, r.request, now, b.shuffle])?;
+                    if let Some(h) = &r.hpcr {
+                        hp.execute(params![&h[..], b.stream_id, r.i])?;
+                    }
                 }
             }
         }
         tx.commit()?;
-        Ok(true)
+        Ok(applied)
     }
 
     fn open_requests(&self) -> Result<Vec<PcaRequest>> {
@@ -554,21 +601,27 @@ impl RaStore for SqliteRaStore {
         Ok(out)
     }
 
-    fn set_outcome(&self, request_id: i64, outcome: &PcaOutcome, now: u32) -> Result<()> {
-        let c = self.conn()?;
-        match outcome {
-            PcaOutcome::Certificate(b) => c.execute(
+    fn set_outcomes(&self, outcomes: &[(i64, PcaOutcome)], now: u32) -> Result<()> {
+        if outcomes.is_empty() {
+            return Ok(());
+        }
+        self.relaxed(|tx| {
+            let mut ok = tx.prepare(
                 "UPDATE pca_requests SET state = 1, response = ?2, done_at = ?3 \
                  WHERE id = ?1 AND state = 0",
-                params![request_id, b, now],
-            )?,
-            PcaOutcome::Failed(e) => c.execute(
+            )?;
+            let mut failed = tx.prepare(
                 "UPDATE pca_requests SET state = 2, error = ?2, done_at = ?3 \
                  WHERE id = ?1 AND state = 0",
-                params![request_id, e, now],
-            )?,
-        };
-        Ok(())
+            )?;
+            for (id, outcome) in outcomes {
+                match outcome {
+                    PcaOutcome::Certificate(b) => ok.execute(params![id, b, now])?,
+                    PcaOutcome::Failed(e) => failed.execute(params![id, e, now])?,
+                };
+            }
+            Ok(())
+        })
     }
 
     fn complete_unpackaged(&self, stream_id: i64) -> Result<Vec<u32>> {
@@ -615,13 +668,17 @@ impl RaStore for SqliteRaStore {
         Ok((n.max(0) as u64, ok.max(0) as u64, open.max(0) as u64))
     }
 
-    fn put_file(&self, name: &str, stream_id: i64, i: Option<u32>, bytes: &[u8]) -> Result<()> {
-        self.conn()?.execute(
-            "INSERT INTO files (name, stream_id, i, bytes) VALUES (?1, ?2, ?3, ?4) \
-             ON CONFLICT(name) DO UPDATE SET bytes = excluded.bytes, i = excluded.i",
-            params![name, stream_id, i, bytes],
-        )?;
-        Ok(())
+    fn put_files(&self, files: &[NewFile]) -> Result<()> {
+        self.relaxed(|tx| {
+            let mut st = tx.prepare(
+                "INSERT INTO files (name, stream_id, i, bytes) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT(name) DO UPDATE SET bytes = excluded.bytes, i = excluded.i",
+            )?;
+            for f in files {
+                st.execute(params![f.name, f.stream_id, f.i, f.bytes])?;
+            }
+            Ok(())
+        })
     }
 
     fn file(&self, name: &str) -> Result<Option<(i64, Vec<u8>)>> {
@@ -800,8 +857,21 @@ mod tests {
                 hpcr: Some([j as u8; 32]),
             })
             .collect();
-        assert!(s.add_requests(id, 10, 11, &reqs, true, 7).unwrap());
-        assert!(!s.add_requests(id, 10, 11, &reqs, true, 7).unwrap());
+        let batch = [StreamRequests {
+            stream_id: id,
+            expected_next_i: 10,
+            new_next_i: 11,
+            requests: &reqs,
+            shuffle: true,
+        }];
+        assert_eq!(s.add_requests(&batch, 7).unwrap(), vec![true]);
+        assert_eq!(s.add_requests(&batch, 7).unwrap(), vec![false]);
+        s.set_chains(&[(id, vec![1], vec![2])]).unwrap();
+        let st = s.stream(id).unwrap().unwrap();
+        assert_eq!(
+            (st.next_i, st.la1_chain, st.la2_chain),
+            (11, Some(vec![1]), Some(vec![2]))
+        );
         assert_eq!(
             s.hpcr(&[1; 32]).unwrap(),
             Some(HpcrRecord {
@@ -817,12 +887,22 @@ mod tests {
         let open = s.open_requests().unwrap();
         assert_eq!(open.len(), 3);
         assert!(s.complete_unpackaged(id).unwrap().is_empty());
-        for r in &open {
-            s.set_outcome(r.id, &PcaOutcome::Certificate(vec![r.j as u8]), 8)
-                .unwrap();
-        }
+        let outcomes: Vec<_> = open
+            .iter()
+            .map(|r| (r.id, PcaOutcome::Certificate(vec![r.j as u8])))
+            .collect();
+        s.set_outcomes(&outcomes, 8).unwrap();
+        // A second outcome is ignored.
+        s.set_outcomes(&[(open[0].id, PcaOutcome::Failed("late".into()))], 9)
+            .unwrap();
         assert_eq!(s.complete_unpackaged(id).unwrap(), vec![10]);
-        s.put_file("X_A.zip", id, Some(10), b"zip").unwrap();
+        s.put_files(&[NewFile {
+            name: "X_A.zip".into(),
+            stream_id: id,
+            i: Some(10),
+            bytes: b"zip".to_vec(),
+        }])
+        .unwrap();
         assert!(s.complete_unpackaged(id).unwrap().is_empty());
         assert_eq!(s.certificates(id, 10).unwrap().len(), 3);
         assert_eq!(s.counts(id).unwrap(), (3, 3, 0));

@@ -36,6 +36,16 @@ pub fn default_backend() -> &'static dyn CurveBackend {
     &RustCryptoBackend
 }
 
+/// The fastest backend available, for hot paths: OpenSSL when libcrypto loads (once per
+/// process), else the portable default.
+pub fn fast_backend() -> &'static dyn CurveBackend {
+    static OPENSSL: std::sync::OnceLock<Option<OpenSslBackend>> = std::sync::OnceLock::new();
+    match OPENSSL.get_or_init(|| OpenSslBackend::new().ok()) {
+        Some(b) => b,
+        None => default_backend(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
