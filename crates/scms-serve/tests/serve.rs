@@ -230,16 +230,29 @@ async fn all_in_one_production() {
         assert_eq!((s, b.len()), (StatusCode::INTERNAL_SERVER_ERROR, 0), "{c}");
     }
 
+    // After shutdown nothing listens and nothing answers, also on a pooled connection.
     running.shutdown().await;
-    let err = ee
+    let refused = std::net::TcpStream::connect_timeout(
+        &running_addr(&ra),
+        std::time::Duration::from_secs(10),
+    )
+    .unwrap_err();
+    assert_eq!(refused.kind(), std::io::ErrorKind::ConnectionRefused);
+    let result = ee
+        .clone()
+        .with_limits(std::time::Duration::from_secs(20), 1 << 20)
         .fetch(
             http::Request::get(format!("{ra}/health"))
                 .body(Full::new(Bytes::new()))
                 .unwrap(),
         )
-        .await
-        .unwrap_err();
-    assert!(matches!(err, NetError::Http(_)), "{err}");
+        .await;
+    assert!(result.is_err(), "a stopped RA answered");
+}
+
+/// The socket address of an `https://ip:port` URL.
+fn running_addr(url: &str) -> std::net::SocketAddr {
+    url.trim_start_matches("https://").parse().unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -17,6 +17,9 @@ use rustls_pki_types::CertificateDer;
 use super::tls::{client_config, Credentials};
 use super::NetError;
 
+/// Time allowed to open a TCP connection.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// The request body type of [`HttpsClient`].
 pub type RequestBody = Full<Bytes>;
 
@@ -46,11 +49,15 @@ impl HttpsClient {
         identity: Option<&Credentials>,
     ) -> Result<HttpsClient, NetError> {
         let tls = client_config(root, identity)?;
+        let mut tcp = HttpConnector::new();
+        tcp.enforce_http(false);
+        tcp.set_connect_timeout(Some(CONNECT_TIMEOUT));
+        tcp.set_nodelay(true);
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_only()
             .enable_http1()
-            .build();
+            .wrap_connector(tcp);
         let inner = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(60))
             .build(connector);

@@ -15,7 +15,7 @@ use rustls::ServerConfig;
 use rustls_pki_types::CertificateDer;
 use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore};
-use tokio::task::JoinHandle;
+use tokio::task::{JoinHandle, JoinSet};
 use tokio_rustls::TlsAcceptor;
 use tower_service::Service;
 
@@ -95,8 +95,9 @@ impl Shutdown {
 }
 
 /// Serves `router` over HTTPS on `listener` until `shutdown`, then lets open connections
-/// finish (at most [`ServerLimits::shutdown_grace`]). Each request carries a [`PeerInfo`]
-/// extension.
+/// finish (at most [`ServerLimits::shutdown_grace`]) and closes those still open: when the
+/// returned task ends, the port and every connection are closed. Each request carries a
+/// [`PeerInfo`] extension.
 pub fn spawn_https(
     listener: TcpListener,
     tls: Arc<ServerConfig>,
@@ -118,7 +119,9 @@ async fn run(
     let graceful = GracefulShutdown::new();
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let local = listener.local_addr().ok();
+    let mut connections = JoinSet::new();
     loop {
+        while connections.try_join_next().is_some() {}
         let (tcp, addr) = tokio::select! {
             _ = shutdown.wait() => break,
             accepted = listener.accept() => match accepted {
@@ -130,6 +133,9 @@ async fn run(
                 }
             },
         };
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY not set");
+        }
         let Ok(permit) = slots.clone().try_acquire_owned() else {
             tracing::warn!(?local, "connection limit reached: connection closed");
             continue;
@@ -138,7 +144,7 @@ async fn run(
         let acceptor = acceptor.clone();
         let router = router.clone();
         let limits = limits.clone();
-        tokio::spawn(async move {
+        connections.spawn(async move {
             let _permit = permit;
             let stream =
                 match tokio::time::timeout(limits.handshake_timeout, acceptor.accept(tcp)).await {
@@ -179,7 +185,9 @@ async fn run(
     tokio::select! {
         _ = graceful.shutdown() => {}
         _ = tokio::time::sleep(limits.shutdown_grace) => {
-            tracing::warn!(?local, "connections still open after the shutdown grace period");
+            tracing::warn!(?local, "connections still open after the shutdown grace period: closed");
         }
     }
+    connections.abort_all();
+    while connections.join_next().await.is_some() {}
 }
