@@ -2,7 +2,8 @@
 //! endorse (vote), votes are collected into a ballot, and a ballot is applied to an
 //! SCMS's trust store only with a quorum of valid endorsements from non-revoked electors;
 //! `publish-ballot` puts addRoot/addElector ballots into the certificate chain files and
-//! sends removeRoot/removeElector ballots to the MA for the CRL. Revocation: `revoke` asks
+//! sends removeRoot/removeElector ballots to the MA for the CRL; `publish-certs` adds
+//! component certificates to the chain files. Revocation: `revoke` asks
 //! the MA to revoke a certificate, `root-crl` signs a root CRL of series 256 offline (and
 //! optionally hands it to the MA). The MA's `/admin/*` routes are reached with the
 //! operator's TLS identity (`DIR/tls/operator.*`).
@@ -102,6 +103,18 @@ pub enum Command {
         #[arg(long)]
         url: Option<String>,
     },
+    /// Adds SCMS component certificates (e.g. a new root's ICA and PCA) to
+    /// `files/GCCF.oer` and `files/LCCF.oer` of DIR (versions bumped). Each must validate
+    /// to a root of DIR or to a self-signed root given among CERTS, which is not published
+    /// (roots reach devices only through addRoot ballots).
+    PublishCerts {
+        /// The SCMS directory (electors, chain files).
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        /// The certificates (COER).
+        #[arg(required = true)]
+        certs: Vec<PathBuf>,
+    },
     /// Revokes a certificate at the MA (`POST /admin/revoke`): pseudonym → linkage entry
     /// and RA blacklisting; identification/application → hash entry and blacklisting by
     /// RIF; enrollment → hash entry and blacklisting; SCMS component → hash entry.
@@ -159,6 +172,7 @@ pub fn run(c: Command) -> ExitCode {
         Command::Ballot { votes, out } => collect(&votes, &out),
         Command::ApplyBallot { dir, ballot } => return apply(&dir, &ballot),
         Command::PublishBallot { dir, ballot, url } => publish_ballot(&dir, &ballot, url),
+        Command::PublishCerts { dir, certs } => publish_certs(&dir, &certs),
         Command::Revoke {
             dir,
             cert,
@@ -314,6 +328,23 @@ fn publish_ballot(dir: &Path, ballot_path: &Path, url: Option<String>) -> Result
             print_json(&answer);
         }
     }
+    Ok(())
+}
+
+fn publish_certs(dir: &Path, paths: &[PathBuf]) -> Result<(), String> {
+    let certs: Vec<Certificate> = paths.iter().map(|p| read(p)).collect::<Result<_, _>>()?;
+    let u = scms_ma::manager::publish_certificates(&Layout::new(dir), &certs, SystemClock.now())
+        .map_err(|e| e.to_string())?;
+    for id in &u.added {
+        println!("published {}", hex::encode(id));
+    }
+    for id in &u.anchors {
+        println!("validated against root {} (not published)", hex::encode(id));
+    }
+    println!(
+        "files/GCCF.oer version {}, files/LCCF.oer version {}",
+        u.gccf_version, u.lccf_version
+    );
     Ok(())
 }
 

@@ -7,7 +7,9 @@
 //! encryption to the cocoon key, the PCA's signature, SQLite persistence at the RA, LAs and
 //! PCA, and the batch zips. The authorities run in process (same library code as
 //! `scms serve`, without the HTTPS hop; the in-process link hands the PCA each batch of
-//! requests at once, `Pca::handle_batch`, where HTTPS sends them one by one). The floor
+//! requests at once, `Pca::handle_batch`), or with `--https` as `scms serve` services on
+//! loopback that the RA reaches with its HTTPS clients (requests sent concurrently, the
+//! PCA batching those that arrive together). The floor
 //! is the bare elliptic-curve work the pipeline cannot avoid per certificate, timed with
 //! the same (OpenSSL) backend on one core.
 
@@ -42,6 +44,10 @@ pub enum Command {
         /// Weeks of certificates per device (20 per week).
         #[arg(long, default_value_t = 2)]
         weeks: u32,
+        /// Run LA1, LA2 and the PCA as `scms serve` services on loopback HTTPS (mutual
+        /// TLS) and let the RA reach them with its HTTPS clients, as deployed.
+        #[arg(long)]
+        https: bool,
         /// Also write the figures as JSON to this file.
         #[arg(long)]
         json: Option<std::path::PathBuf>,
@@ -71,8 +77,9 @@ pub fn run(c: Command) -> ExitCode {
         Command::Provision {
             devices,
             weeks,
+            https,
             json,
-        } => match provision(devices, weeks) {
+        } => match provision(devices, weeks, https) {
             Ok(r) => {
                 print!("{}", r.text());
                 if let Some(p) = json {
@@ -144,7 +151,74 @@ impl PcaClient for PcaLink {
     }
 }
 
+/// LA1, LA2 and the PCA served over loopback HTTPS, and the RA's clients of them.
+struct HttpsBackends {
+    runtime: tokio::runtime::Runtime,
+    running: Vec<scms_serve::Running>,
+    la: Arc<scms_serve::HttpsLaClient>,
+    pca: Arc<scms_serve::HttpsPcaClient>,
+}
+
+impl HttpsBackends {
+    fn start(layout: &Layout, clock: Arc<ManualClock>) -> Result<HttpsBackends, String> {
+        use scms_serve::{Component, ServeOptions, Which};
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        let any_port = scms_ca::config::Ports {
+            ra: 0,
+            ma: 0,
+            pca: 0,
+            la1: 0,
+            la2: 0,
+            pg: 0,
+            lop: 0,
+        };
+        let mut running = Vec::new();
+        let mut urls = Vec::new();
+        for c in [Component::La1, Component::La2, Component::Pca] {
+            let opts = ServeOptions {
+                ports: Some(any_port.clone()),
+                clock: clock.clone(),
+                ..ServeOptions::default()
+            };
+            let r = runtime
+                .block_on(scms_serve::start(layout.root(), Which::One(c), opts))
+                .map_err(|e| e.to_string())?;
+            urls.push(r.url(c).ok_or("no address")?);
+            running.push(r);
+        }
+        let tls = layout.tls();
+        let creds = scms_net::http::Credentials::load(&tls, "ra").map_err(|e| e.to_string())?;
+        let root = scms_net::tls_material::load_root_cert(&tls).map_err(|e| e.to_string())?;
+        let client = {
+            let _in_runtime = runtime.enter();
+            scms_net::http::HttpsClient::new(root, Some(&creds)).map_err(|e| e.to_string())?
+        };
+        let handle = runtime.handle().clone();
+        Ok(HttpsBackends {
+            la: Arc::new(scms_serve::HttpsLaClient::new(
+                client.clone(),
+                handle.clone(),
+                &urls[0],
+                &urls[1],
+            )),
+            pca: Arc::new(scms_serve::HttpsPcaClient::new(client, handle, &urls[2])),
+            runtime,
+            running,
+        })
+    }
+
+    fn stop(self) {
+        for r in self.running {
+            self.runtime.block_on(r.shutdown());
+        }
+    }
+}
+
 struct ProvisionReport {
+    transport: &'static str,
     devices: u32,
     certificates: usize,
     seconds: f64,
@@ -166,7 +240,7 @@ impl ProvisionReport {
     fn text(&self) -> String {
         format!(
             "provision: {} pseudonym certificates for {} devices in {:.2} s = {:.0} certificates/s\n  \
-             (in process: RA + LA1 + LA2 + PCA libraries, SQLite persistence, batch zips; no HTTPS hop; {} cores)\n\
+             ({}: RA + LA1 + LA2 + PCA, SQLite persistence, batch zips; {} cores)\n\
              crypto floor ({} backend, same run, one core): {:.0} certificates/s \
              (per certificate: 3 k·G+P, 1 k·G, 1 k·P, 3 ECDSA signatures, 1 verification)\n\
              end-to-end / floor: {:.2}\n",
@@ -174,6 +248,7 @@ impl ProvisionReport {
             self.devices,
             self.seconds,
             self.rate(),
+            self.transport_text(),
             self.cores,
             self.backend,
             self.floor_rate(),
@@ -181,10 +256,17 @@ impl ProvisionReport {
         )
     }
 
+    fn transport_text(&self) -> &'static str {
+        match self.transport {
+            "https" => "LA1, LA2 and PCA served over loopback HTTPS, mutual TLS",
+            _ => "in process, no HTTPS hop",
+        }
+    }
+
     fn json(&self) -> String {
         format!(
             "{{\"devices\":{},\"certificates\":{},\"seconds\":{:.4},\"certificates_per_second\":{:.1},\
-             \"floor_certificates_per_second\":{:.1},\"ratio\":{:.4},\"backend\":\"{}\",\"cores\":{},\"transport\":\"in-process\"}}\n",
+             \"floor_certificates_per_second\":{:.1},\"ratio\":{:.4},\"backend\":\"{}\",\"cores\":{},\"transport\":\"{}\"}}\n",
             self.devices,
             self.certificates,
             self.seconds,
@@ -192,7 +274,8 @@ impl ProvisionReport {
             self.floor_rate(),
             self.rate() / self.floor_rate().max(1e-9),
             self.backend,
-            self.cores
+            self.cores,
+            self.transport
         )
     }
 }
@@ -257,7 +340,7 @@ fn crypto_floor(be: &dyn CurveBackend, n: usize) -> Result<f64, String> {
     Ok(t.elapsed().as_secs_f64())
 }
 
-fn provision(devices: u32, weeks: u32) -> Result<ProvisionReport, String> {
+fn provision(devices: u32, weeks: u32, https: bool) -> Result<ProvisionReport, String> {
     let tmp = std::env::temp_dir().join(format!(
         "scms-bench-{}-{}",
         std::process::id(),
@@ -280,11 +363,23 @@ fn provision(devices: u32, weeks: u32) -> Result<ProvisionReport, String> {
         )
         .map_err(|e| e.to_string())?;
         let clock = Arc::new(ManualClock::new(now));
-        let la1 = scms_la::La::open(&layout, &keys, scms_la::Which::La1, clock.clone())
-            .map_err(|e| e.to_string())?;
-        let la2 = scms_la::La::open(&layout, &keys, scms_la::Which::La2, clock.clone())
-            .map_err(|e| e.to_string())?;
-        let pca = scms_pca::Pca::open(&layout, &keys, clock.clone()).map_err(|e| e.to_string())?;
+        let served = if https {
+            Some(HttpsBackends::start(&layout, clock.clone())?)
+        } else {
+            None
+        };
+        let (la, pca): (Arc<dyn LaClient>, Arc<dyn PcaClient>) = match &served {
+            Some(b) => (b.la.clone(), b.pca.clone()),
+            None => {
+                let la1 = scms_la::La::open(&layout, &keys, scms_la::Which::La1, clock.clone())
+                    .map_err(|e| e.to_string())?;
+                let la2 = scms_la::La::open(&layout, &keys, scms_la::Which::La2, clock.clone())
+                    .map_err(|e| e.to_string())?;
+                let pca = scms_pca::Pca::open(&layout, &keys, clock.clone())
+                    .map_err(|e| e.to_string())?;
+                (Arc::new(Las(la1, la2)), Arc::new(PcaLink(pca)))
+            }
+        };
         let ra = Ra::open(
             layout.root(),
             RaOptions {
@@ -292,8 +387,8 @@ fn provision(devices: u32, weeks: u32) -> Result<ProvisionReport, String> {
                 initial_provisioning_bypass: true,
                 ..Default::default()
             },
-            Arc::new(Las(la1, la2)),
-            Arc::new(PcaLink(pca)),
+            la,
+            pca,
         )
         .map_err(|e| e.to_string())?;
         for d in 0..devices {
@@ -304,8 +399,12 @@ fn provision(devices: u32, weeks: u32) -> Result<ProvisionReport, String> {
                 .map_err(|e| e.to_string())?;
         }
         let t = Instant::now();
-        let report = ra.run_until_idle(now).map_err(|e| e.to_string())?;
+        let report = ra.run_until_idle(now).map_err(|e| e.to_string());
         let seconds = t.elapsed().as_secs_f64();
+        if let Some(b) = served {
+            b.stop();
+        }
+        let report = report?;
         if !report.errors.is_empty() || report.failures > 0 {
             return Err(format!(
                 "pipeline failures: {} {:?}",
@@ -315,6 +414,7 @@ fn provision(devices: u32, weeks: u32) -> Result<ProvisionReport, String> {
         let be = OpenSslBackend::new().map_err(|e| e.to_string())?;
         let floor_seconds = crypto_floor(&be, report.certificates)?;
         Ok(ProvisionReport {
+            transport: if https { "https" } else { "in-process" },
             devices,
             certificates: report.certificates,
             seconds,

@@ -1,5 +1,5 @@
-//! `scms bench crl` on a small list: it runs, checks every answer itself (a wrong one
-//! fails it), and reports its figures as JSON.
+//! `scms bench` on small inputs: `crl` checks every answer itself (a wrong one fails
+//! it), `provision --https` issues every certificate over HTTPS; both report JSON.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -35,4 +35,37 @@ fn bench_crl_refuses_nonsense() {
         .output()
         .unwrap();
     assert!(!out.status.success());
+}
+
+/// `scms bench provision --https`: LA1, LA2 and the PCA as HTTPS services, the RA's
+/// concurrent PCA requests batched at the PCA; every certificate issued, figures as JSON.
+#[test]
+fn bench_provision_over_https_reports_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("provision.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_scms"))
+        .args([
+            "bench",
+            "provision",
+            "--devices",
+            "2",
+            "--weeks",
+            "2",
+            "--https",
+        ])
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("loopback HTTPS"), "{text}");
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(v["transport"], "https");
+    assert_eq!(v["certificates"], 80);
+    assert!(v["certificates_per_second"].as_f64().unwrap() > 0.0);
 }

@@ -225,20 +225,24 @@ impl<T: RaTransport> Client<T> {
             .unwrap_or_default()
     }
 
-    /// Downloads the LPF and the LCCF if the RA has newer ones (SCMS-709/1353).
+    /// Downloads the LCCF and the LPF if the RA has newer ones (SCMS-709/1353); each
+    /// is verified before it replaces the stored one.
     pub fn refresh_trust(&mut self) -> Result<(), ProvisionError> {
         let mut v = self.versions();
+        // The LCCF first: it verifies on its own (ballots against the electors), and the
+        // LPF's signer may chain through certificates only the new LCCF carries (a Policy
+        // Generator re-certified under a new root).
         for (path, file, current, code) in [
-            (
-                PATH_LPF,
-                "LPF.oer",
-                v.lpf.clone(),
-                EeErrorCode::EePolicyFileDownloadFailed,
-            ),
             (
                 PATH_LCCF,
                 "LCCF.oer",
                 v.lccf.clone(),
+                EeErrorCode::EePolicyFileDownloadFailed,
+            ),
+            (
+                PATH_LPF,
+                "LPF.oer",
+                v.lpf.clone(),
                 EeErrorCode::EePolicyFileDownloadFailed,
             ),
         ] {
@@ -276,9 +280,10 @@ impl<T: RaTransport> Client<T> {
                 v.lccf = name;
             }
             tracing::info!(file, "trust file updated");
+            let text = toml::to_string(&v).unwrap_or_default();
+            write_file(&self.versions_path(), text.as_bytes())?;
         }
-        let text = toml::to_string(&v).unwrap_or_default();
-        write_file(&self.versions_path(), text.as_bytes())
+        Ok(())
     }
 
     /// Installs a downloaded composite CRL ([`crate::provision::Device::install_crl`]) and

@@ -14,7 +14,8 @@
 //! and appends it to `rootCAEndorsements` / `electorEndorsements` of both `files/GCCF.oer`
 //! and `files/LCCF.oer`, bumping the GCCF version and the LCCF's `gccfVersion` and
 //! `lccfVersion`. `removeRoot` / `removeElector` ballots go to the CRL instead
-//! ([`crate::Ma::publish_ballot`]).
+//! ([`crate::Ma::publish_ballot`]). [`publish_certificates`] adds component certificates
+//! (a new hierarchy's CAs, a re-certified component) to both chain files the same way.
 
 use std::io::Write;
 use std::path::Path;
@@ -24,10 +25,11 @@ use scms_asn1::camp::component_cert_management::{
     CompositeCrl, ElectorBallot, EndorsementType, TbsElectorEndorsement,
 };
 use scms_asn1::camp::protocol::{ScmsFile, ScmsFileContent};
-use scms_asn1::ieee1609dot2::{Certificate, Time32};
+use scms_asn1::ieee1609dot2::{Certificate, IssuerIdentifier, Time32};
 use scms_asn1::Coer;
 use scms_ca::{Config, Layout};
 use scms_core::ballot::{open_endorsement, BallotEffect};
+use scms_core::chain::validate_chain;
 use scms_core::hash::certificate_id8;
 use scms_core::time::time32_from_time64;
 use scms_core::trust::TrustStore;
@@ -159,14 +161,10 @@ pub fn publish_add_ballot(
             "removeRoot and removeElector ballots are published in the CRL (POST /admin/ballot)",
         ));
     }
-    let gccf_path = layout.file("GCCF.oer");
-    let lccf_path = layout.file("LCCF.oer");
-    let missing = |p: &Path| MaError::Setup(format!("{}: missing", p.display()));
-    let mut gccf = read_file::<ScmsFile>(&gccf_path)?.ok_or_else(|| missing(&gccf_path))?;
-    let mut lccf = read_file::<ScmsFile>(&lccf_path)?.ok_or_else(|| missing(&lccf_path))?;
+    let mut gccf = read_gccf(layout)?;
     let id = certificate_id8(&tbs.certificate);
-    let store =
-        chain_store(&mut gccf).ok_or_else(|| setup(&gccf_path, "not a certificate chain file"))?;
+    let store = chain_store(&mut gccf)
+        .ok_or_else(|| setup(&layout.file("GCCF.oer"), "not a certificate chain file"))?;
     let already = store
         .root_ca_endorsements
         .iter()
@@ -190,15 +188,125 @@ pub fn publish_add_ballot(
         ));
     }
 
-    let push = |store: &mut CertificateStore| match tbs.r#type {
+    let (gccf_version, lccf_version) = update_chain_files(layout, |store| match tbs.r#type {
         EndorsementType::AddRoot => store.root_ca_endorsements.push(ballot.clone()),
         _ => store.elector_endorsements.push(ballot.clone()),
-    };
+    })?;
+    tracing::warn!(
+        ?effect,
+        gccf_version,
+        lccf_version,
+        "ballot published in the certificate chain files"
+    );
+    Ok(ChainFilesUpdate {
+        effect,
+        gccf_version,
+        lccf_version,
+    })
+}
+
+/// What [`publish_certificates`] changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificatesUpdate {
+    /// The HashedId8 of the certificates added to the chain files.
+    pub added: Vec<[u8; 8]>,
+    /// The HashedId8 of self-signed roots given only to validate the others (roots are
+    /// published by `addRoot` ballots, never as plain certificates).
+    pub anchors: Vec<[u8; 8]>,
+    /// The new GCCF version.
+    pub gccf_version: u16,
+    /// The new LCCF version.
+    pub lccf_version: u16,
+}
+
+/// Adds SCMS component certificates (e.g. a new root's ICA and PCA, a re-certified CRL
+/// Generator) to the `certs` of both chain files (seed Use Case 11: "the SCMS Manager adds
+/// the new component certificate to the GCCF and LCCF"), bumping their versions. Every
+/// certificate must validate at `at` to a root of the directory's view ([`trust_store`])
+/// or to a self-signed root given among `certs`: a new hierarchy is distributed before
+/// the electors' `addRoot` ballot, but its root itself only ever reaches devices with the
+/// ballot. Certificates the chain files already hold are refused.
+pub fn publish_certificates(
+    layout: &Layout,
+    certs: &[Certificate],
+    at: Time32,
+) -> Result<CertificatesUpdate, MaError> {
+    let mut gccf = read_gccf(layout)?;
+    let store = chain_store(&mut gccf)
+        .ok_or_else(|| setup(&layout.file("GCCF.oer"), "not a certificate chain file"))?;
+    let published: Vec<[u8; 8]> = store.certs.iter().map(certificate_id8).collect();
+    let mut intermediates = store.certs.clone();
+    intermediates.push(store.ma_certificate.clone());
+
+    let mut view = trust_store(layout, at)?;
+    let (roots, others): (Vec<&Certificate>, Vec<&Certificate>) = certs
+        .iter()
+        .partition(|c| matches!(c.issuer, IssuerIdentifier::SelfSigned(_)));
+    let mut anchors = Vec::new();
+    for r in roots {
+        view.add_root_by_ceremony(default_backend(), r.clone())
+            .map_err(|e| MaError::InvalidSignature(format!("self-signed certificate: {e}")))?;
+        anchors.push(certificate_id8(r));
+    }
+    if others.is_empty() {
+        return Err(MaError::Unsupported(
+            "no certificate to publish (roots are published by addRoot ballots)",
+        ));
+    }
+    intermediates.extend(others.iter().map(|c| (*c).clone()));
+    let mut added = Vec::new();
+    for (k, c) in others.iter().enumerate() {
+        let id = certificate_id8(c);
+        if published.contains(&id) || added.contains(&id) {
+            return Err(MaError::Unsupported(
+                "the chain files already hold this certificate",
+            ));
+        }
+        validate_chain(default_backend(), c, &intermediates, &view, at)
+            .map_err(|e| MaError::InvalidSignature(format!("certificate {k}: {e}")))?;
+        added.push(id);
+    }
+    let (gccf_version, lccf_version) = update_chain_files(layout, |store| {
+        store.certs.extend(others.iter().map(|c| (*c).clone()))
+    })?;
+    tracing::warn!(
+        added = added.len(),
+        gccf_version,
+        lccf_version,
+        "certificates published in the certificate chain files"
+    );
+    Ok(CertificatesUpdate {
+        added,
+        anchors,
+        gccf_version,
+        lccf_version,
+    })
+}
+
+/// The directory's `files/GCCF.oer`.
+fn read_gccf(layout: &Layout) -> Result<ScmsFile, MaError> {
+    let path = layout.file("GCCF.oer");
+    read_file::<ScmsFile>(&path)?.ok_or_else(|| setup(&path, "missing"))
+}
+
+/// Applies `change` to the certificate store of `files/GCCF.oer` and to the required store
+/// of `files/LCCF.oer`, bumps the GCCF version and the LCCF's `gccfVersion` and
+/// `lccfVersion`, and replaces both files (each through a synced temporary file). Returns
+/// the new GCCF and LCCF versions.
+fn update_chain_files(
+    layout: &Layout,
+    change: impl Fn(&mut CertificateStore),
+) -> Result<(u16, u16), MaError> {
+    let gccf_path = layout.file("GCCF.oer");
+    let lccf_path = layout.file("LCCF.oer");
+    let mut gccf = read_gccf(layout)?;
+    let mut lccf =
+        read_file::<ScmsFile>(&lccf_path)?.ok_or_else(|| setup(&lccf_path, "missing"))?;
     let exhausted = || MaError::Unsupported("chain file version exhausted");
     let gccf_version = match &mut gccf.content {
         ScmsFileContent::CertChain(CertificateChainFiles::GlobalCertificateChainFile(g)) => {
             g.version = g.version.checked_add(1).ok_or_else(exhausted)?;
-            push(&mut g.cert_store);
+            change(&mut g.cert_store);
             g.version
         }
         _ => return Err(setup(&gccf_path, "not a GlobalCertificateChainFile")),
@@ -211,7 +319,7 @@ pub fn publish_add_ballot(
                 .lccf_version
                 .checked_add(1)
                 .ok_or_else(exhausted)?;
-            push(&mut l.required_cert_store);
+            change(&mut l.required_cert_store);
             l.version.lccf_version
         }
         _ => return Err(setup(&lccf_path, "not a LocalCertificateChainFile")),
@@ -220,15 +328,5 @@ pub fn publish_add_ballot(
     let l_tmp = stage(&lccf_path, &lccf.to_coer())?;
     std::fs::rename(&g_tmp, &gccf_path).map_err(|e| setup(&gccf_path, e))?;
     std::fs::rename(&l_tmp, &lccf_path).map_err(|e| setup(&lccf_path, e))?;
-    tracing::warn!(
-        ?effect,
-        gccf_version,
-        lccf_version,
-        "ballot published in the certificate chain files"
-    );
-    Ok(ChainFilesUpdate {
-        effect,
-        gccf_version,
-        lccf_version,
-    })
+    Ok((gccf_version, lccf_version))
 }

@@ -3,7 +3,8 @@
 //! and addRoot ballots go into the certificate chain files (quorum checked against the
 //! electors the directory knows, including those added before); removeElector ballots
 //! and root-signed CRLs go into the MA's composite CRL, survive a restart, and change the
-//! directory's view of its electors and roots.
+//! directory's view of its electors and roots. Component certificates (a new hierarchy's
+//! CAs) go into the chain files once they validate.
 
 use std::sync::Arc;
 
@@ -17,10 +18,11 @@ use scms_asn1::Coer;
 use scms_ca::{init, Config, Layout};
 use scms_core::ballot::{BallotEffect, BallotError};
 use scms_core::hash::certificate_id8;
+use scms_core::issue::{issue_explicit_checked, root_id3};
 use scms_core::profile::{template, CertKind, TemplateParams};
 use scms_core::signer::{KeyPair, Signer};
 use scms_core::time::{i_period_start, time64_from_time32, Clock, ManualClock};
-use scms_ma::manager::{publish_add_ballot, trust_store};
+use scms_ma::manager::{publish_add_ballot, publish_certificates, trust_store};
 use scms_ma::{Ma, MaError};
 use scms_store::keystore::Keystore;
 
@@ -244,4 +246,113 @@ fn ballots_go_to_the_chain_files_or_the_crl() {
     let on_disk =
         CompositeCrl::from_coer(&std::fs::read(e.layout.file("CRL.oer")).unwrap()).unwrap();
     assert_eq!(on_disk, crl);
+}
+
+/// A CA certificate of `kind` issued by `issuer`.
+fn ca(
+    kind: CertKind,
+    name: &str,
+    issuer: (&Certificate, &KeyPair),
+    start: u32,
+) -> (Certificate, KeyPair) {
+    let key = KeyPair::generate().unwrap();
+    let enc = (kind == CertKind::Pca).then(|| *KeyPair::generate().unwrap().public_key());
+    let tbs = template(
+        kind,
+        &TemplateParams {
+            name: Some(name.into()),
+            start,
+            craca_id: root_id3(issuer.0),
+            verification_key: Some(*key.public_key()),
+            encryption_key: enc,
+            ..TemplateParams::default()
+        },
+    )
+    .unwrap();
+    let c = issue_explicit_checked(issuer.1, Some(issuer.0), kind, tbs).unwrap();
+    (c, key)
+}
+
+/// The certificates of the GCCF's store and the LCCF's required store.
+fn published(layout: &Layout) -> (Vec<Certificate>, Vec<Certificate>) {
+    let read = |n: &str| ScmsFile::from_coer(&std::fs::read(layout.file(n)).unwrap()).unwrap();
+    let ScmsFileContent::CertChain(CertificateChainFiles::GlobalCertificateChainFile(g)) =
+        read("GCCF.oer").content
+    else {
+        panic!()
+    };
+    let ScmsFileContent::CertChain(CertificateChainFiles::LocalCertificateChainFile(l)) =
+        read("LCCF.oer").content
+    else {
+        panic!()
+    };
+    (g.cert_store.certs, l.required_cert_store.certs)
+}
+
+#[test]
+fn component_certificates_go_to_the_chain_files_once_they_validate() {
+    let e = env();
+    let now = e.clock.now();
+    let before = chain_files(&e.layout);
+    let (certs_before, _) = published(&e.layout);
+
+    // A new hierarchy: R2 (not yet endorsed), an ICA and a PCA under it.
+    let (r2, r2_key) = self_signed(CertKind::Root, "root-2.example.com", now - 60);
+    let (ica, ica_key) = ca(CertKind::Ica, "ica-2.example.com", (&r2, &r2_key), now - 60);
+    let (pca, _) = ca(
+        CertKind::Pca,
+        "pca-2.example.com",
+        (&ica, &ica_key),
+        now - 60,
+    );
+
+    // Without its root, the ICA does not validate: nothing is written.
+    let r = publish_certificates(&e.layout, &[ica.clone(), pca.clone()], now);
+    assert!(matches!(r, Err(MaError::InvalidSignature(_))), "{r:?}");
+    assert_eq!(chain_files(&e.layout), before);
+    // A tampered certificate does not validate either.
+    let mut forged = pca.clone();
+    forged.to_be_signed.validity_period.start += 1;
+    let r = publish_certificates(&e.layout, &[r2.clone(), ica.clone(), forged], now);
+    assert!(matches!(r, Err(MaError::InvalidSignature(_))), "{r:?}");
+    assert_eq!(chain_files(&e.layout), before);
+    // A root alone is never published as a certificate.
+    let r = publish_certificates(&e.layout, std::slice::from_ref(&r2), now);
+    assert!(matches!(r, Err(MaError::Unsupported(_))), "{r:?}");
+
+    // With R2 given as the anchor: ICA and PCA are published in both files, R2 is not.
+    let u = publish_certificates(&e.layout, &[r2.clone(), ica.clone(), pca.clone()], now).unwrap();
+    assert_eq!(u.added, vec![certificate_id8(&ica), certificate_id8(&pca)]);
+    assert_eq!(u.anchors, vec![certificate_id8(&r2)]);
+    let after = chain_files(&e.layout);
+    assert_eq!(after.0, before.0 + 1);
+    assert_eq!(after.1, (before.0 + 1, before.1 .1 + 1));
+    assert_eq!((u.gccf_version, u.lccf_version), (after.0, after.1 .1));
+    let (gccf, lccf) = published(&e.layout);
+    assert_eq!(gccf, lccf);
+    assert_eq!(gccf.len(), certs_before.len() + 2);
+    assert!(gccf.contains(&ica) && gccf.contains(&pca) && !gccf.contains(&r2));
+
+    // Publishing again is refused; a certificate under the directory's own root (an ICA
+    // of root R1) is published without any anchor.
+    let r = publish_certificates(&e.layout, std::slice::from_ref(&pca), now);
+    assert!(matches!(r, Err(MaError::Unsupported(_))), "{r:?}");
+    let root = cert(&e.layout, "root");
+    let root_key = e.keys.load_signer("root").unwrap();
+    let tbs = template(
+        CertKind::Ica,
+        &TemplateParams {
+            name: Some("ica-1b.example.com".into()),
+            start: now - 60,
+            craca_id: root_id3(&root),
+            verification_key: Some(*KeyPair::generate().unwrap().public_key()),
+            ..TemplateParams::default()
+        },
+    )
+    .unwrap();
+    let ica_b = issue_explicit_checked(&*root_key, Some(&root), CertKind::Ica, tbs).unwrap();
+    let u = publish_certificates(&e.layout, std::slice::from_ref(&ica_b), now).unwrap();
+    assert_eq!(u.added, vec![certificate_id8(&ica_b)]);
+    assert!(u.anchors.is_empty());
+    assert!(published(&e.layout).1.contains(&ica_b));
 }

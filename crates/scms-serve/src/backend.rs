@@ -13,6 +13,7 @@ use http::{HeaderMap, StatusCode};
 use scms_la::La;
 use scms_net::http::{error_response, file_response, octets, quoted_etag};
 use scms_pca::Pca;
+use tokio::sync::{mpsc, oneshot};
 
 use crate::common::{bare, blocking, health, require_client, AllowedClients};
 use crate::ma::{LA_MA_PATH, PCA_MA_PATH};
@@ -21,9 +22,17 @@ use crate::ra::{LA_PATH, PCA_PATH};
 /// Largest request body of the LA and PCA services (bytes).
 pub const MAX_BACKEND_REQUEST: usize = 64 << 20;
 
+/// Requests of the RA handed to the service together, at most this many at once.
+const QUEUE_BATCH: usize = 256;
+
+/// An RA request waiting in the queue, and where its reply goes.
+type Job = (Bytes, oneshot::Sender<Result<Vec<u8>, String>>);
+
 struct Backend<T> {
     inner: Arc<T>,
     qa: bool,
+    /// The RA's requests, handled in batches ([`Service::handle_many`]).
+    queue: mpsc::Sender<Job>,
 }
 
 /// A back-end library served over HTTPS: its RA-facing and MA-facing handlers.
@@ -36,6 +45,11 @@ trait Service: Send + Sync + 'static {
     fn handle(&self, request: &[u8]) -> Result<Vec<u8>, Self::Error>;
     /// Handles one request of the MA.
     fn handle_ma(&self, request: &[u8]) -> Result<Vec<u8>, Self::Error>;
+    /// Handles requests of the RA that arrived together: a reply or error per request,
+    /// in order (by default each on its own, on all cores).
+    fn handle_many(&self, requests: &[Bytes]) -> Vec<Result<Vec<u8>, String>> {
+        scms_core::par::map(requests, |r| self.handle(r).map_err(|e| e.to_string()))
+    }
 }
 
 impl Service for La {
@@ -58,6 +72,48 @@ impl Service for Pca {
     fn handle_ma(&self, request: &[u8]) -> Result<Vec<u8>, Self::Error> {
         Pca::handle_ma(self, request)
     }
+    /// One [`Pca::handle_batch`]: one transaction for the batch's intents and one for its
+    /// certificates, the signing on all cores.
+    fn handle_many(&self, requests: &[Bytes]) -> Vec<Result<Vec<u8>, String>> {
+        match self.handle_batch(requests) {
+            Ok(replies) => replies
+                .into_iter()
+                .map(|r| r.map_err(|e| e.to_string()))
+                .collect(),
+            Err(e) => requests.iter().map(|_| Err(e.to_string())).collect(),
+        }
+    }
+}
+
+/// The task that hands the RA's requests to the service: whatever arrived while the
+/// previous batch was handled forms the next batch (so concurrent requests share the
+/// PCA's database transactions). Ends when every [`Backend`] is dropped.
+fn spawn_queue<T: Service>(inner: Arc<T>) -> mpsc::Sender<Job> {
+    let (tx, mut rx) = mpsc::channel::<Job>(QUEUE_BATCH * 4);
+    tokio::spawn(async move {
+        while let Some(first) = rx.recv().await {
+            let mut jobs = vec![first];
+            while jobs.len() < QUEUE_BATCH {
+                match rx.try_recv() {
+                    Ok(j) => jobs.push(j),
+                    Err(_) => break,
+                }
+            }
+            let (bodies, waiters): (Vec<Bytes>, Vec<_>) = jobs.into_iter().unzip();
+            let t = inner.clone();
+            let replies = match tokio::task::spawn_blocking(move || t.handle_many(&bodies)).await {
+                Ok(r) => r,
+                Err(e) => {
+                    tracing::error!(error = %e, "handler task failed");
+                    waiters.iter().map(|_| Err(e.to_string())).collect()
+                }
+            };
+            for (w, r) in waiters.into_iter().zip(replies) {
+                let _ = w.send(r);
+            }
+        }
+    });
+    tx
 }
 
 async fn not_found() -> Response {
@@ -78,7 +134,15 @@ async fn respond<T: Service>(
 }
 
 async fn handle<T: Service>(State(s): State<Arc<Backend<T>>>, body: Bytes) -> Response {
-    respond(&s, move |t: &T| t.handle(&body)).await
+    let (tx, rx) = oneshot::channel();
+    if s.queue.send((body, tx)).await.is_err() {
+        return bare(StatusCode::SERVICE_UNAVAILABLE);
+    }
+    match rx.await {
+        Ok(Ok(reply)) => octets(reply),
+        Ok(Err(e)) => error_response(s.qa, StatusCode::INTERNAL_SERVER_ERROR, T::ERROR_CODE, &e),
+        Err(_) => bare(StatusCode::INTERNAL_SERVER_ERROR),
+    }
 }
 
 async fn handle_ma<T: Service>(State(s): State<Arc<Backend<T>>>, body: Bytes) -> Response {
@@ -93,7 +157,8 @@ fn router<T: Service>(
     allowed: AllowedClients,
     allowed_ma: AllowedClients,
 ) -> Router {
-    let state = Arc::new(Backend { inner, qa });
+    let queue = spawn_queue(inner.clone());
+    let state = Arc::new(Backend { inner, qa, queue });
     let ma = Router::new()
         .route(ma_path, post(handle_ma::<T>))
         .with_state(state.clone())

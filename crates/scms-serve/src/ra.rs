@@ -13,7 +13,8 @@ use http::header::IF_NONE_MATCH;
 use http::{HeaderMap, StatusCode, Uri};
 use scms_core::time::Clock;
 use scms_net::http::{
-    error_response, file_response, not_modified, octets, quoted_etag, HttpsClient, Shutdown,
+    error_response, file_response, not_modified, octets, quoted_etag, HttpsClient, NetError,
+    Shutdown,
 };
 use scms_ra::{DownloadKind, LaClient, LaIndex, MaClient, PcaClient, Ra, RaError, Served};
 use tokio::runtime::Handle;
@@ -82,11 +83,58 @@ impl HttpsPcaClient {
     }
 }
 
+/// PCA requests of one [`PcaClient::certify_all`] in flight at once (each on its own
+/// pooled connection; the PCA handles those that arrive together in one batch).
+const PCA_IN_FLIGHT: usize = 32;
+
 impl PcaClient for HttpsPcaClient {
     fn certify(&self, request: Vec<u8>) -> Result<Vec<u8>, RaError> {
         self.client
             .post_blocking(&self.runtime, &self.url, request)
             .map_err(|e| RaError::peer("pca", e.to_string()))
+    }
+
+    /// Sends the requests concurrently ([`PCA_IN_FLIGHT`] at a time); the replies up to
+    /// the first failure are returned (the others are resent later and answered from
+    /// the PCA's record).
+    fn certify_all(&self, requests: &[&[u8]]) -> Vec<Result<Vec<u8>, RaError>> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let (client, url) = (self.client.clone(), self.url.clone());
+        let bodies: Vec<Vec<u8>> = requests.iter().map(|r| r.to_vec()).collect();
+        self.runtime.spawn(async move {
+            let slots = Arc::new(tokio::sync::Semaphore::new(PCA_IN_FLIGHT));
+            let mut sent = tokio::task::JoinSet::new();
+            for (k, body) in bodies.into_iter().enumerate() {
+                let (client, url, slots) = (client.clone(), url.clone(), slots.clone());
+                sent.spawn(async move {
+                    let _slot = slots.acquire_owned().await;
+                    (k, client.post(&url, body).await)
+                });
+            }
+            let mut replies: Vec<Option<Result<Vec<u8>, NetError>>> = Vec::new();
+            while let Some(done) = sent.join_next().await {
+                if let Ok((k, r)) = done {
+                    if replies.len() <= k {
+                        replies.resize_with(k + 1, || None);
+                    }
+                    replies[k] = Some(r);
+                }
+            }
+            let _ = tx.send(replies);
+        });
+        let Ok(replies) = rx.recv() else {
+            return vec![Err(RaError::peer("pca", "the HTTPS client stopped"))];
+        };
+        let mut out = Vec::with_capacity(replies.len());
+        for r in replies {
+            let Some(r) = r else { break };
+            let failed = r.is_err();
+            out.push(r.map_err(|e| RaError::peer("pca", e.to_string())));
+            if failed {
+                break;
+            }
+        }
+        out
     }
 }
 

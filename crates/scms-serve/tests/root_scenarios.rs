@@ -11,7 +11,8 @@
 //! - Day 2: electors 1 and 2 add elector 4 (`addElector`, chain files); the devices pick it
 //!   up with their LCCF; electors 4 and 1 now make a quorum.
 //! - Day 3: the new hierarchy (root R2, an ICA and a PCA under it) is pre-issued and its
-//!   CA certificates distributed in the LCCF; an RSE's SPaT under R2 is still refused.
+//!   CA certificates published in the chain files (`publish_certificates`); an RSE's SPaT
+//!   under R2 is still refused.
 //! - Day 4: electors 1 and 4 add R2 (`addRoot`, chain files); after the LCCF refresh the
 //!   devices trust R2 (no re-bootstrap) and the SPaT verifies.
 //! - Day 5: electors 1 and 4 remove the old root R1 (`removeRoot`, CRL); after the CRL
@@ -26,11 +27,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use scms_asn1::camp::cert_chain_files::CertificateChainFiles;
 use scms_asn1::camp::component_cert_management::{
     ElectorBallot, EndorsementType, TbsElectorEndorsement,
 };
-use scms_asn1::camp::protocol::{ScmsFile, ScmsFileContent};
 use scms_asn1::ieee1609dot2::{Certificate, Psid, PsidSsp, ServiceSpecificPermissions, Time32};
 use scms_asn1::Coer;
 use scms_ca::config::Ports;
@@ -54,7 +53,7 @@ use scms_ee::messages::{MessageError, MessageSigner, Verifier, PSID_BSM, PSID_SP
 use scms_ee::provision::{records, Device, ProvisionError, RequestKind};
 use scms_ee::trust_state::{BallotResult, BallotSource};
 use scms_ee::{CsrParams, DeviceKind, PendingRequest};
-use scms_ma::manager::publish_add_ballot;
+use scms_ma::manager::{publish_add_ballot, publish_certificates};
 use scms_ma::MaError;
 use scms_serve::{
     start, Component, OperatorClient, Running, ServeOptions, Which, ADMIN_BALLOT_PATH,
@@ -276,22 +275,6 @@ fn new_hierarchy(start: Time32) -> (Certificate, Vec<Certificate>, Stored) {
     (r2, vec![ica, pca], app)
 }
 
-/// The operator distributes the pre-issued CA certificates of the new hierarchy: they are
-/// added to the optional list of `files/LCCF.oer` (lccfVersion bumped, so the RA serves it
-/// as a new version).
-fn distribute_in_lccf(layout: &Layout, certs: &[Certificate]) {
-    let path = layout.file("LCCF.oer");
-    let mut f = ScmsFile::from_coer(&std::fs::read(&path).unwrap()).unwrap();
-    let ScmsFileContent::CertChain(CertificateChainFiles::LocalCertificateChainFile(l)) =
-        &mut f.content
-    else {
-        panic!("not an LCCF")
-    };
-    l.optional_cert_list.extend_from_slice(certs);
-    l.version.lccf_version += 1;
-    std::fs::write(&path, f.to_coer()).unwrap();
-}
-
 /// Downloads the composite CRL through the LOP (from the MA's CRL store) and installs it.
 fn download_crl(c: &mut Obe) -> Result<scms_ee::crl::VerifiedCrl, ProvisionError> {
     let r = c.transport().get("/download-crl/", &[]).unwrap();
@@ -472,7 +455,12 @@ fn electors_and_roots_are_managed_end_to_end() {
     clock.advance(DAY);
     let now = clock.now();
     let (r2, r2_cas, r2_app) = new_hierarchy(now - 60);
-    distribute_in_lccf(&layout, &r2_cas);
+    // The SCMS Manager publishes R2's CAs in the chain files (R2 only validates them).
+    let mut published = vec![r2.clone()];
+    published.extend(r2_cas.iter().cloned());
+    let up = publish_certificates(&layout, &published, now).unwrap();
+    assert_eq!(up.added.len(), 2);
+    assert_eq!(up.anchors, vec![certificate_id8(&r2)]);
     for c in obes.iter_mut() {
         c.refresh_trust().unwrap();
         for ca in &r2_cas {
