@@ -1,7 +1,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! `scms admin` revocation and root management through the real binary: root CRLs of
 //! series 256 signed offline (cumulative, CRLG/PG/MA only), an addElector ballot
-//! published into the chain files, and, against `scms serve ma`, an operator revocation,
+//! published into the chain files, a new root's ICA published with `publish-certs`, and,
+//! against `scms serve ma`, an operator revocation,
 //! a removeElector ballot and a root CRL handed to the MA with the operator's TLS identity.
 
 use std::io::{BufRead, BufReader};
@@ -15,6 +16,8 @@ use scms_asn1::camp::cert_chain_files::CertificateChainFiles;
 use scms_asn1::camp::component_cert_management::CompositeCrl;
 use scms_asn1::camp::protocol::{ScmsFile, ScmsFileContent};
 use scms_asn1::Coer;
+use scms_core::hash::certificate_id8;
+use scms_core::issue::{issue_explicit_checked, root_id3};
 use scms_core::profile::{template, CertKind, TemplateParams};
 use scms_core::signer::{KeyPair, Signer};
 use scms_core::time::{Clock, SystemClock};
@@ -203,6 +206,67 @@ fn admin_revocation_and_root_management() {
         g.cert_store.elector_endorsements[0].to_coer(),
         std::fs::read(&add).unwrap()
     );
+
+    // publish-certs: a new root's ICA goes into the chain files; the root only validates
+    // it; publishing it again is refused.
+    let r2_key = KeyPair::generate().unwrap();
+    let tbs = template(
+        CertKind::Root,
+        &TemplateParams {
+            name: Some("root-2.v2xscms.com".into()),
+            start: now - 60,
+            verification_key: Some(*r2_key.public_key()),
+            ..TemplateParams::default()
+        },
+    )
+    .unwrap();
+    let r2 = scms_core::sign::issue_explicit(&r2_key, tbs, None).unwrap();
+    let tbs = template(
+        CertKind::Ica,
+        &TemplateParams {
+            name: Some("ica-2.v2xscms.com".into()),
+            start: now - 60,
+            craca_id: root_id3(&r2),
+            verification_key: Some(*KeyPair::generate().unwrap().public_key()),
+            ..TemplateParams::default()
+        },
+    )
+    .unwrap();
+    let ica2 = issue_explicit_checked(&r2_key, Some(&r2), CertKind::Ica, tbs).unwrap();
+    let (r2_path, ica2_path) = (t.join("root-2.oer"), t.join("ica-2.oer"));
+    std::fs::write(&r2_path, r2.to_coer()).unwrap();
+    std::fs::write(&ica2_path, ica2.to_coer()).unwrap();
+    let refused = scms(&["admin", "publish-certs", "--dir", s(&dir), s(&ica2_path)]);
+    assert!(!refused.status.success(), "published without its root");
+    let out = ok(&[
+        "admin",
+        "publish-certs",
+        "--dir",
+        s(&dir),
+        s(&r2_path),
+        s(&ica2_path),
+    ]);
+    assert!(
+        out.contains(&format!(
+            "published {}",
+            hex::encode(certificate_id8(&ica2))
+        )),
+        "{out}"
+    );
+    assert!(out.contains("(not published)"), "{out}");
+    assert!(
+        out.contains("files/GCCF.oer version 3, files/LCCF.oer version 3"),
+        "{out}"
+    );
+    let again = scms(&[
+        "admin",
+        "publish-certs",
+        "--dir",
+        s(&dir),
+        s(&r2_path),
+        s(&ica2_path),
+    ]);
+    assert!(!again.status.success());
 
     // The MA: revocation of the DCM, a removeElector ballot, the root CRL.
     let (_server, url) = serve_ma(&dir);
