@@ -5,63 +5,18 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use scms_asn1::Coer;
 use scms_ca::config::Ports;
 use scms_ca::Layout;
-use scms_core::sign::reconstruct_private_key;
-use scms_core::signer::KeyPair;
 use scms_core::time::{i_period, i_period_start, Clock, ManualClock};
-use scms_crypto::Scalar;
-use scms_eca::{Eca, EcaConfig};
 use scms_ee::client::{Client, HttpsTransport};
-use scms_ee::device::{DeviceConfig, DeviceDir, ENROLLMENT_KEY};
-use scms_ee::provision::{Device, RequestKind};
+use scms_ee::provision::RequestKind;
 use scms_serve::{start, Component, ServeOptions, Which};
-use scms_store::keystore::Keystore;
+
+mod common;
+use common::{device, eca};
 
 /// 2017-08-28 17:31:07 UTC.
 const T0: u32 = 431_026_272;
-
-fn device(layout: &Layout, base: &std::path::Path, now: u32) -> Device {
-    let keys = Keystore::open(&layout.keys(), None).unwrap();
-    let mut eca = Eca::open(
-        layout.root(),
-        keys.load_signer("eca").unwrap(),
-        EcaConfig::default(),
-    )
-    .unwrap();
-    let req_key = KeyPair::generate().unwrap();
-    let csr = scms_eca::testing::obe_request(&req_key, now, |_| {}).unwrap();
-    let resp = eca.process(&csr, now).unwrap();
-    let r = Scalar::from_bytes(&resp.priv_key_reconstruction).unwrap();
-    let key = reconstruct_private_key(
-        &resp.enrollment_cert,
-        eca.certificate(),
-        req_key.private(),
-        &r,
-    )
-    .unwrap();
-    let d = DeviceDir::new(base.join("obe"));
-    std::fs::create_dir_all(d.trust_dir()).unwrap();
-    let dkeys = Keystore::open(&d.keys_dir(), None).unwrap();
-    dkeys.store_private_key(ENROLLMENT_KEY, &key).unwrap();
-    std::fs::write(d.enrollment_cert_path(), resp.enrollment_cert.to_coer()).unwrap();
-    for (file, cert) in [("root.oer", "root"), ("ECA.oer", "eca"), ("RA.oer", "ra")] {
-        std::fs::copy(layout.cert(cert), d.trust_dir().join(file)).unwrap();
-    }
-    for f in ["LCCF.oer", "LPF.oer", "CRL.oer"] {
-        std::fs::copy(layout.file(f), d.trust_dir().join(f)).unwrap();
-    }
-    d.save_config(&DeviceConfig {
-        kind: "obe".into(),
-        device_id: "obe".into(),
-        ra_hostname: None,
-        eca_hostname: None,
-        bootstrapped_at: Some(now),
-    })
-    .unwrap();
-    Device::open(&d, dkeys).unwrap()
-}
 
 #[test]
 fn pseudonyms_over_https_through_the_lop() {
@@ -98,7 +53,7 @@ fn pseudonyms_over_https_through_the_lop() {
     let running = rt.block_on(start(layout.root(), Which::All, opts)).unwrap();
     let lop = running.url(Component::Lop).unwrap();
 
-    let dev = device(&layout, tmp.path(), T0);
+    let dev = device(&layout, &mut eca(&layout), tmp.path(), "obe", false, T0);
     let root_pem = std::fs::read(layout.tls().join("root.pem")).unwrap();
     let transport = HttpsTransport::new(&lop, &root_pem, Duration::from_secs(10)).unwrap();
     let sleeper_clock = clock.clone();

@@ -8,7 +8,6 @@
 //! a misbehavior report against another RSE's SPaT: the MA's investigation revokes that
 //! application certificate the same way (series 3 and blacklisting by RIF).
 
-use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -16,93 +15,30 @@ use scms_asn1::camp::component_cert_management::{
     CompositeCrl, EndorsementType, TbsElectorEndorsement,
 };
 use scms_asn1::ieee1609dot2::{
-    Certificate, CrlContentsTypeSpecific, NinetyDegreeInt, OneEightyDegreeInt, Psid, PsidSspRange,
-    SspRange, SubjectPermissions, ThreeDLocation,
+    Certificate, CrlContentsTypeSpecific, NinetyDegreeInt, OneEightyDegreeInt, ThreeDLocation,
 };
 use scms_asn1::Coer;
 use scms_ca::config::Ports;
 use scms_ca::Layout;
 use scms_core::hash::{certificate_id10, certificate_id8};
-use scms_core::sign::reconstruct_private_key;
-use scms_core::signer::KeyPair;
 use scms_core::time::{i_period, i_period_start, time64_from_time32, Clock, ManualClock};
 use scms_crl::generator::contents_of;
-use scms_crypto::Scalar;
-use scms_eca::{Eca, EcaConfig};
 use scms_ee::client::{Client, HttpsTransport, RaTransport};
-use scms_ee::device::{DeviceConfig, DeviceDir, ENROLLMENT_KEY};
 use scms_ee::download::{application_name, download_req, info_name, PATH_APPLICATION, PATH_INFO};
 use scms_ee::messages::{MessageSigner, PSID_SPAT};
 use scms_ee::misbehavior::{build_report, Reporter};
 use scms_ee::provision::{Device, RequestKind};
 use scms_serve::{
-    start, Component, OperatorClient, Running, ServeOptions, Which, ADMIN_BALLOT_PATH,
-    ADMIN_REVOKE_PATH, ADMIN_ROOT_CRL_PATH, REASON_HEADER,
+    start, Component, OperatorClient, ServeOptions, Which, ADMIN_BALLOT_PATH, ADMIN_REVOKE_PATH,
+    ADMIN_ROOT_CRL_PATH, REASON_HEADER,
 };
 use scms_store::keystore::Keystore;
 
+mod common;
+use common::{cert, device, download_all, eca, WAIT};
+
 /// 2017-08-28 17:31:07 UTC.
 const T0: u32 = 431_026_272;
-/// Bound of every wait.
-const WAIT: Duration = Duration::from_secs(30);
-
-/// A device enrolled by the ECA at `now`, installed in `base/name` as bootstrap leaves it.
-fn device(layout: &Layout, base: &Path, name: &str, rse: bool, now: u32) -> Device {
-    let keys = Keystore::open(&layout.keys(), None).unwrap();
-    let mut eca = Eca::open(
-        layout.root(),
-        keys.load_signer("eca").unwrap(),
-        EcaConfig::default(),
-    )
-    .unwrap();
-    let req_key = KeyPair::generate().unwrap();
-    let csr = scms_eca::testing::obe_request(&req_key, now, |r| {
-        if rse {
-            let perms = r.tbs_data.cert_request_permissions.as_mut().unwrap();
-            perms[0].subject_permissions = SubjectPermissions::Explicit(vec![PsidSspRange {
-                psid: Psid::new(PSID_SPAT),
-                ssp_range: Some(SspRange::Opaque(vec![scms_asn1::coer::OctetString(vec![
-                    0x90, 0x01,
-                ])])),
-            }]);
-        }
-    })
-    .unwrap();
-    let resp = eca.process(&csr, now).unwrap();
-    let r = Scalar::from_bytes(&resp.priv_key_reconstruction).unwrap();
-    let key = reconstruct_private_key(
-        &resp.enrollment_cert,
-        eca.certificate(),
-        req_key.private(),
-        &r,
-    )
-    .unwrap();
-    let d = DeviceDir::new(base.join(name));
-    std::fs::create_dir_all(d.trust_dir()).unwrap();
-    let dkeys = Keystore::open(&d.keys_dir(), None).unwrap();
-    dkeys.store_private_key(ENROLLMENT_KEY, &key).unwrap();
-    std::fs::write(d.enrollment_cert_path(), resp.enrollment_cert.to_coer()).unwrap();
-    for (file, cert) in [("root.oer", "root"), ("ECA.oer", "eca"), ("RA.oer", "ra")] {
-        std::fs::copy(layout.cert(cert), d.trust_dir().join(file)).unwrap();
-    }
-    for f in ["LCCF.oer", "LPF.oer", "CRL.oer"] {
-        std::fs::copy(layout.file(f), d.trust_dir().join(f)).unwrap();
-    }
-    d.save_config(&DeviceConfig {
-        kind: if rse { "rse" } else { "obe" }.into(),
-        device_id: name.into(),
-        ra_hostname: None,
-        eca_hostname: None,
-        bootstrapped_at: Some(now),
-    })
-    .unwrap();
-    Device::open(&d, dkeys).unwrap()
-}
-
-fn cert(layout: &Layout, name: &str) -> Certificate {
-    Certificate::from_coer(&std::fs::read(layout.cert(name)).unwrap()).unwrap()
-}
-
 /// The composite CRL the MA's CRL store serves.
 fn published(layout: &Layout) -> CompositeCrl {
     CompositeCrl::from_coer(&std::fs::read(layout.file("CRL.oer")).unwrap()).unwrap()
@@ -115,20 +51,6 @@ fn hash_entries(layout: &Layout, crl: &CompositeCrl, s: u16) -> Vec<[u8; 10]> {
         panic!("series {s} is not a hash CRL")
     };
     h.entries.iter().map(|e| e.id).collect()
-}
-
-/// Downloads until `want` certificates arrived (bounded), kicking the RA pipeline.
-fn download_all(running: &Running, c: &mut Client<HttpsTransport>, want: usize) {
-    let deadline = Instant::now() + WAIT;
-    let mut got = 0;
-    while got < want && Instant::now() < deadline {
-        running.kick_ra();
-        got += c.download().unwrap().certificates;
-        if got < want {
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-    assert!(got >= want, "{got} of {want} certificates downloaded");
 }
 
 /// GETs `path` for `file` with a Download-Req of `device`: (status, body).
@@ -208,7 +130,14 @@ fn operator_revokes_and_manages_roots_over_https() {
         OperatorClient::new(&layout.tls(), &running.url(Component::Ma).unwrap()).unwrap();
 
     // An OBE with this week's pseudonyms, an RSE with an application certificate.
-    let mut obe = client(device(&layout, tmp.path(), "obe", false, clock.now()));
+    let mut obe = client(device(
+        &layout,
+        &mut eca(&layout),
+        tmp.path(),
+        "obe",
+        false,
+        clock.now(),
+    ));
     let obe_hash = obe
         .request(RequestKind::Pseudonym, None)
         .unwrap()
@@ -218,7 +147,14 @@ fn operator_revokes_and_manages_roots_over_https() {
     let app_start = clock.now() + 10;
     let mut rses = Vec::new();
     for name in ["rse", "rse-2"] {
-        let mut rse = client(device(&layout, tmp.path(), name, true, clock.now()));
+        let mut rse = client(device(
+            &layout,
+            &mut eca(&layout),
+            tmp.path(),
+            name,
+            true,
+            clock.now(),
+        ));
         let hash = rse
             .request(RequestKind::Application, Some(app_start))
             .unwrap()

@@ -13,30 +13,29 @@
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use scms_asn1::camp::base_types::{EncryptedIndividualPLV, ToBeEncryptedIndividualPLV};
-use scms_asn1::ieee1609dot2::{
-    Certificate, CertificateId, Psid, PsidSspRange, SspRange, SubjectPermissions,
-};
+use scms_asn1::ieee1609dot2::{Certificate, CertificateId};
 use scms_asn1::Coer;
 use scms_ca::config::Ports;
 use scms_ca::Layout;
 use scms_core::chain::validate_chain;
 use scms_core::encrypt::{decrypt, Decryptor};
 use scms_core::hash::certificate_id8;
-use scms_core::sign::reconstruct_private_key;
-use scms_core::signer::{KeyPair, Signer};
+use scms_core::signer::Signer;
 use scms_core::time::{i_period, i_period_start, time64_from_time32, Clock, ManualClock};
-use scms_crypto::{default_backend, AesKey, Scalar};
+use scms_crypto::{default_backend, AesKey};
 use scms_eca::{Eca, EcaConfig};
 use scms_ee::client::{Client, HttpsTransport};
-use scms_ee::device::{DeviceConfig, DeviceDir, ENROLLMENT_KEY};
 use scms_ee::messages::{MessageSigner, Verifier, PSID_BSM, PSID_SPAT};
 use scms_ee::provision::{records, Device, RequestKind};
 use scms_serve::{start, Component, Running, ServeOptions, Which};
 use scms_store::keystore::Keystore;
 use scms_store::pca::{PcaStore, SqlitePcaStore};
+
+mod common;
+use common::{device, download_all};
 
 /// 2017-08-28 17:31:07 UTC (i = 137).
 const T0: u32 = 431_026_272;
@@ -44,61 +43,6 @@ const T0: u32 = 431_026_272;
 const SUPPLY: u32 = 3;
 /// Pseudonym certificates per week.
 const PER_WEEK: usize = 20;
-/// Bound of every wait.
-const WAIT: Duration = Duration::from_secs(60);
-
-/// A device enrolled by the ECA at `now` and installed in `base/name` as bootstrap leaves it.
-fn device(layout: &Layout, eca: &mut Eca, base: &Path, name: &str, rse: bool, now: u32) -> Device {
-    let req_key = KeyPair::generate().unwrap();
-    let csr = scms_eca::testing::obe_request(&req_key, now, |r| {
-        if rse {
-            let perms = r.tbs_data.cert_request_permissions.as_mut().unwrap();
-            perms[0].subject_permissions = SubjectPermissions::Explicit(vec![
-                PsidSspRange {
-                    psid: Psid::new(0x26),
-                    ssp_range: Some(SspRange::Opaque(vec![])),
-                },
-                PsidSspRange {
-                    psid: Psid::new(PSID_SPAT),
-                    ssp_range: Some(SspRange::Opaque(vec![scms_asn1::coer::OctetString(vec![
-                        0x90, 0x01,
-                    ])])),
-                },
-            ]);
-        }
-    })
-    .unwrap();
-    let resp = eca.process(&csr, now).unwrap();
-    let r = Scalar::from_bytes(&resp.priv_key_reconstruction).unwrap();
-    let key = reconstruct_private_key(
-        &resp.enrollment_cert,
-        eca.certificate(),
-        req_key.private(),
-        &r,
-    )
-    .unwrap();
-    let d = DeviceDir::new(base.join(name));
-    std::fs::create_dir_all(d.trust_dir()).unwrap();
-    let keys = Keystore::open(&d.keys_dir(), None).unwrap();
-    keys.store_private_key(ENROLLMENT_KEY, &key).unwrap();
-    std::fs::write(d.enrollment_cert_path(), resp.enrollment_cert.to_coer()).unwrap();
-    for (file, cert) in [("root.oer", "root"), ("ECA.oer", "eca"), ("RA.oer", "ra")] {
-        std::fs::copy(layout.cert(cert), d.trust_dir().join(file)).unwrap();
-    }
-    for f in ["LCCF.oer", "LPF.oer", "CRL.oer"] {
-        std::fs::copy(layout.file(f), d.trust_dir().join(f)).unwrap();
-    }
-    d.save_config(&DeviceConfig {
-        kind: if rse { "rse" } else { "obe" }.into(),
-        device_id: name.into(),
-        ra_hostname: None,
-        eca_hostname: None,
-        bootstrapped_at: Some(now),
-    })
-    .unwrap();
-    Device::open(&d, keys).unwrap()
-}
-
 /// An EE client through the LOP whose sleeps advance the manual clock.
 fn client(
     running: &Running,
@@ -115,20 +59,6 @@ fn client(
         .with_sleeper(Box::new(move |s| sleeper.advance(u64::from(s))));
     c.policy.supply_periods = SUPPLY;
     c
-}
-
-/// Downloads until `want` certificates arrived (bounded), kicking the RA pipeline.
-fn download_all(running: &Running, c: &mut Client<HttpsTransport>, want: usize) -> usize {
-    let deadline = Instant::now() + WAIT;
-    let mut got = 0;
-    while got < want && Instant::now() < deadline {
-        running.kick_ra();
-        got += c.download().unwrap().certificates;
-        if got < want {
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-    got
 }
 
 fn linkage_value(cert: &Certificate) -> ([u8; 9], u16) {

@@ -16,71 +16,24 @@ use scms_asn1::ieee1609dot2::{
 use scms_asn1::Coer;
 use scms_ca::config::Ports;
 use scms_ca::Layout;
-use scms_core::sign::reconstruct_private_key;
-use scms_core::signer::KeyPair;
 use scms_core::time::{i_period, i_period_start, time64_from_time32, Clock, ManualClock};
 use scms_core::trust::TrustStore;
+use scms_crypto::default_backend;
 use scms_crypto::linkage::{advance_seed, linkage_value, pre_linkage_value, LinkageSeed};
-use scms_crypto::{default_backend, Scalar};
-use scms_eca::{Eca, EcaConfig};
 use scms_ee::client::{Client, HttpsTransport, RaTransport};
 use scms_ee::crl::verify_composite;
-use scms_ee::device::{DeviceConfig, DeviceDir, ENROLLMENT_KEY};
 use scms_ee::download::{download_req, info_name, PATH_INFO};
 use scms_ee::messages::{MessageError, MessageSigner, Verifier, PSID_BSM};
 use scms_ee::misbehavior::{build_report, Reporter};
-use scms_ee::provision::{Device, RequestKind};
+use scms_ee::provision::RequestKind;
 use scms_ma::bsm::Bsm;
 use scms_serve::{start, Component, ServeOptions, Which};
-use scms_store::keystore::Keystore;
+
+mod common;
+use common::{cert, device, eca};
 
 /// 2017-08-28 17:31:07 UTC.
 const T0: u32 = 431_026_272;
-
-fn device(layout: &Layout, base: &std::path::Path, now: u32) -> Device {
-    let keys = Keystore::open(&layout.keys(), None).unwrap();
-    let mut eca = Eca::open(
-        layout.root(),
-        keys.load_signer("eca").unwrap(),
-        EcaConfig::default(),
-    )
-    .unwrap();
-    let req_key = KeyPair::generate().unwrap();
-    let csr = scms_eca::testing::obe_request(&req_key, now, |_| {}).unwrap();
-    let resp = eca.process(&csr, now).unwrap();
-    let r = Scalar::from_bytes(&resp.priv_key_reconstruction).unwrap();
-    let key = reconstruct_private_key(
-        &resp.enrollment_cert,
-        eca.certificate(),
-        req_key.private(),
-        &r,
-    )
-    .unwrap();
-    let d = DeviceDir::new(base.join("obe"));
-    std::fs::create_dir_all(d.trust_dir()).unwrap();
-    let dkeys = Keystore::open(&d.keys_dir(), None).unwrap();
-    dkeys.store_private_key(ENROLLMENT_KEY, &key).unwrap();
-    std::fs::write(d.enrollment_cert_path(), resp.enrollment_cert.to_coer()).unwrap();
-    for (file, cert) in [("root.oer", "root"), ("ECA.oer", "eca"), ("RA.oer", "ra")] {
-        std::fs::copy(layout.cert(cert), d.trust_dir().join(file)).unwrap();
-    }
-    for f in ["LCCF.oer", "LPF.oer", "CRL.oer"] {
-        std::fs::copy(layout.file(f), d.trust_dir().join(f)).unwrap();
-    }
-    d.save_config(&DeviceConfig {
-        kind: "obe".into(),
-        device_id: "obe".into(),
-        ra_hostname: None,
-        eca_hostname: None,
-        bootstrapped_at: Some(now),
-    })
-    .unwrap();
-    Device::open(&d, dkeys).unwrap()
-}
-
-fn cert(layout: &Layout, name: &str) -> Certificate {
-    Certificate::from_coer(&std::fs::read(layout.cert(name)).unwrap()).unwrap()
-}
 
 fn verifier(layout: &Layout) -> Verifier {
     let mut trust = TrustStore::new(vec![], 1).unwrap();
@@ -192,7 +145,7 @@ fn misbehaving_obe_is_revoked_over_https() {
     let mut hashes = Vec::new();
     for name in ["a", "b", "c"] {
         let base = tmp.path().join(name);
-        let dev = device(&layout, &base, clock.now());
+        let dev = device(&layout, &mut eca(&layout), &base, "obe", false, clock.now());
         let sc = clock.clone();
         let mut c = Client::new(dev, transport(), clock.clone())
             .unwrap()

@@ -55,23 +55,18 @@ use scms_ee::trust_state::{BallotResult, BallotSource};
 use scms_ee::{CsrParams, DeviceKind, PendingRequest};
 use scms_ma::manager::{publish_add_ballot, publish_certificates};
 use scms_ma::MaError;
-use scms_serve::{
-    start, Component, OperatorClient, Running, ServeOptions, Which, ADMIN_BALLOT_PATH,
-};
+use scms_serve::{start, Component, OperatorClient, ServeOptions, Which, ADMIN_BALLOT_PATH};
 use scms_store::keystore::Keystore;
 
-/// Bound of every wait.
-const WAIT: Duration = Duration::from_secs(30);
+mod common;
+use common::{cert, download_all};
+
 /// One scenario day.
 const DAY: u64 = 86_400;
 /// Pseudonym certificates per week (a small supply).
 const PER_WEEK: usize = 3;
 
 type Obe = Client<HttpsTransport>;
-
-fn cert(layout: &Layout, name: &str) -> Certificate {
-    Certificate::from_coer(&std::fs::read(layout.cert(name)).unwrap()).unwrap()
-}
 
 /// An OBE bootstrapped at `now` as in Use Case 2: its CSR goes through the DCM to the
 /// ECA, and the device checks the DCM's response zip (enrollment certificate, root, RA,
@@ -116,20 +111,6 @@ fn bootstrap(layout: &Layout, base: &Path, name: &str, now: Time32) -> Device {
     let dkeys = Keystore::open(&dir.keys_dir(), None).unwrap();
     trust.store(&dir, &dkeys, now).unwrap();
     Device::open(&dir, dkeys).unwrap()
-}
-
-/// Downloads until `want` certificates arrived (bounded), kicking the RA pipeline.
-fn download_all(running: &Running, c: &mut Obe, want: usize) {
-    let deadline = Instant::now() + WAIT;
-    let mut got = 0;
-    while got < want && Instant::now() < deadline {
-        running.kick_ra();
-        got += c.download().unwrap().certificates;
-        if got < want {
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-    assert!(got >= want, "{got} of {want} certificates downloaded");
 }
 
 /// What a receiving device checks messages with: its trust store, its LCCF certificates
