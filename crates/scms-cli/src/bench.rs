@@ -310,6 +310,7 @@ fn install_device(layout: &Layout, eca: &mut Eca, dir: &Path, now: u32) -> Resul
         ra_hostname: None,
         eca_hostname: None,
         bootstrapped_at: Some(now),
+        quorum: None,
     })
     .map_err(|e| e.to_string())?;
     Device::open(&d, keys).map_err(|e| e.to_string())

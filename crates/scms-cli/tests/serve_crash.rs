@@ -117,6 +117,7 @@ fn device(layout: &Layout, eca: &mut Eca, base: &Path, name: &str) -> Device {
         ra_hostname: None,
         eca_hostname: None,
         bootstrapped_at: Some(now),
+        quorum: None,
     })
     .unwrap();
     Device::open(&d, keys).unwrap()

@@ -9,7 +9,9 @@
 //! `response.oer`), or `error.txt` naming the failed check. Beside Code Block 2 the zip
 //! carries the initial elector certificates as `electors/<name>.oer` (from the init
 //! directory's `certs/elector-*.oer`), which devices install in their trust store (seed
-//! Step 11.1.3: initial electors are installed by ceremony). One line per device is
+//! Step 11.1.3: initial electors are installed by ceremony) and their quorum as
+//! `quorum.txt` (the `quorum` of `scms.toml`: "all components know the quorum and the
+//! certificates of the initial set of electors"). One line per device is
 //! appended to the bootstrap log (§"OBE Bootstrap Process Logging Requirement").
 
 #![forbid(unsafe_code)]
@@ -73,6 +75,9 @@ pub enum DcmError {
     /// Building the response zip failed.
     #[error("writing the response zip: {0}")]
     Zip(String),
+    /// The init directory's `scms.toml` is not usable.
+    #[error("configuration: {0}")]
+    Config(String),
 }
 
 /// Bounds on the requests zip.
@@ -115,6 +120,9 @@ pub struct BootstrapFiles {
     /// The initial elector certificates: `(file name, bytes)`, written as
     /// `electors/<file name>`.
     pub electors: Vec<(String, Vec<u8>)>,
+    /// The elector quorum (`quorum` of `scms.toml`; `None` without electors), written as
+    /// `quorum.txt`.
+    pub quorum: Option<u8>,
 }
 
 impl BootstrapFiles {
@@ -151,7 +159,23 @@ impl BootstrapFiles {
             let bytes = read(&format!("certs/{n}"))?;
             electors.push((n, bytes));
         }
+        // The quorum of scms.toml goes with the electors (a directory without elector
+        // certificates has no quorum to give).
+        let quorum = if electors.is_empty() {
+            None
+        } else {
+            let config = dir.join("scms.toml");
+            let text =
+                std::fs::read_to_string(&config).map_err(|source| DcmError::MissingFile {
+                    path: config.clone(),
+                    source,
+                })?;
+            let cfg = scms_ca::Config::from_toml(&text)
+                .map_err(|e| DcmError::Config(format!("{}: {e}", config.display())))?;
+            Some(cfg.quorum)
+        };
         Ok(BootstrapFiles {
+            quorum,
             electors,
             root: read("certs/root.oer")?,
             lccf: read("files/LCCF.oer")?,
@@ -357,6 +381,9 @@ pub fn enroll(
     put(&mut zw, "root.tls", &files.root_tls)?;
     for (name, bytes) in &files.electors {
         put(&mut zw, &format!("electors/{name}"), bytes)?;
+    }
+    if let Some(q) = files.quorum {
+        put(&mut zw, "quorum.txt", format!("{q}\n").as_bytes())?;
     }
     let eca_cert = eca.certificate().to_coer();
     let lccf_version = file_version(&files.lccf, log::FileKind::Lccf);

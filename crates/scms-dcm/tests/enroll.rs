@@ -75,6 +75,8 @@ fn response_zip_has_the_code_block_2_layout() {
     // bytes do here; devices check them at bootstrap).
     std::fs::write(dir.path().join("certs/elector-1.oer"), pki.root.to_coer()).unwrap();
     std::fs::write(dir.path().join("certs/elector-2.oer"), pki.ica.to_coer()).unwrap();
+    // ... with the quorum of scms.toml.
+    std::fs::write(dir.path().join("scms.toml"), "quorum = 2\n").unwrap();
     let reqs = dir.path().join("requests.zip");
     std::fs::write(&reqs, &req).unwrap();
     let out = dir.path().join("responses.zip");
@@ -95,6 +97,7 @@ fn response_zip_has_the_code_block_2_layout() {
         files.keys().filter(|k| k.starts_with("electors/")).count(),
         2
     );
+    assert_eq!(files["quorum.txt"], b"2\n");
     let s1 = n1.trim_end_matches(".oer");
     for f in [
         "RA.oer",

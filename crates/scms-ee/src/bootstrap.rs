@@ -4,6 +4,7 @@
 //! root.oer  LCCF.oer  LPF.oer  CRL.oer  root.tls
 //! <device id>/RA.oer  <device id>/ECA.oer  <device id>/enrollment.oer  <device id>/enrollment.s
 //! electors/<name>.oer                      (the initial electors; absent from older zips)
+//! quorum.txt                               (the elector quorum, decimal; absent: the PoC's 2)
 //! ```
 //!
 //! [`bootstrap`] reads the shared files and the device's directory (bounded sizes, no
@@ -21,7 +22,8 @@
 //! 6. the enrollment certificate is valid now, within the requested period and the ECA's,
 //!    with the requested PSIDs and a subset of the requested regions;
 //! 7. the trust store (the electors, each matching the Elector profile with a verifying
-//!    self-signature, quorum [`crate::trust_state::POC_QUORUM`], and the root) takes the
+//!    self-signature, the zip's quorum (1 to 9 and at most the number of electors;
+//!    [`crate::trust_state::POC_QUORUM`] without `quorum.txt`), and the root) takes the
 //!    CRL's removal ballots, then the LCCF's addElector/addRoot ballots; the CRL's CRLs
 //!    verify against it (eeInitCRLProvError, SCMS-950) and the components they revoke are
 //!    marked; the enrollment and RA certificates then validate under the full 1609.2
@@ -186,7 +188,17 @@ pub enum BootstrapError {
         /// Why.
         reason: String,
     },
+    /// `quorum.txt` is not a quorum the electors can reach (1 to 9, at most the number
+    /// of electors).
+    #[error("{QUORUM_FILE}: {0}")]
+    BadQuorum(String),
 }
+
+/// The zip entry with the elector quorum.
+pub const QUORUM_FILE: &str = "quorum.txt";
+
+/// The largest quorum accepted (the seed: "an assumed number less than ten").
+pub const MAX_QUORUM: u8 = 9;
 
 /// The raw files of the zip for one device.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -212,6 +224,8 @@ pub struct ResponseFiles {
     /// `electors/<name>.oer`: `(name, bytes)`, sorted by name (empty in zips made before
     /// electors were distributed).
     pub electors: Vec<(String, Vec<u8>)>,
+    /// `quorum.txt`, if the zip has one.
+    pub quorum: Option<Vec<u8>>,
 }
 
 /// Whether `name` can be an elector file name (`<letters, digits, . _ ->.oer`).
@@ -318,7 +332,30 @@ pub fn read_response_zip(zip: &[u8], device_id: &str) -> Result<ResponseFiles, B
             .into_iter()
             .map(|n| Ok((n.clone(), read(format!("{ELECTORS_DIR}/{n}"))?)))
             .collect::<Result<_, BootstrapError>>()?,
+        quorum: names
+            .iter()
+            .any(|n| n == QUORUM_FILE)
+            .then(|| read(QUORUM_FILE.into()))
+            .transpose()?,
     })
+}
+
+/// The quorum of `quorum.txt` (decimal, surrounding white space allowed) for `electors`
+/// electors.
+fn parse_quorum(bytes: &[u8], electors: usize) -> Result<usize, BootstrapError> {
+    let bad = |why: String| BootstrapError::BadQuorum(why);
+    let text = std::str::from_utf8(bytes).map_err(|_| bad("not text".into()))?;
+    let q: u8 = text
+        .trim()
+        .parse()
+        .map_err(|_| bad(format!("{:?} is not a number", text.trim())))?;
+    if !(1..=MAX_QUORUM).contains(&q) {
+        return Err(bad(format!("{q} is not between 1 and {MAX_QUORUM}")));
+    }
+    if usize::from(q) > electors {
+        return Err(bad(format!("{q} electors needed, {electors} given")));
+    }
+    Ok(usize::from(q))
 }
 
 /// What the device had before bootstrapping: its kind, its CSR and the request key.
@@ -357,6 +394,8 @@ pub struct DeviceTrust {
     pub files: ResponseFiles,
     /// The elector certificates installed.
     pub electors: Vec<Certificate>,
+    /// The elector quorum of the trust store.
+    pub quorum: usize,
     /// The ballots of the CRL and the LCCF and what became of them.
     pub ballots: Vec<BallotOutcome>,
     /// The ballots that changed the trust store, in order, applied at `checked_at`.
@@ -687,7 +726,11 @@ pub fn bootstrap(
             .map_err(|reason| BootstrapError::BadElector { file, reason })?;
         electors.push(e);
     }
-    let mut trust = scms_core::trust::TrustStore::new(electors.clone(), trust_state::POC_QUORUM)
+    let quorum = match &files.quorum {
+        Some(b) => parse_quorum(b, electors.len())?,
+        None => trust_state::POC_QUORUM,
+    };
+    let mut trust = scms_core::trust::TrustStore::new(electors.clone(), quorum)
         .map_err(|e| BootstrapError::Chain(e.to_string()))?;
     trust
         .add_root_by_ceremony(be, root.clone())
@@ -745,6 +788,7 @@ pub fn bootstrap(
         ra_cert: ra,
         files,
         electors,
+        quorum,
         ballots,
         applied_ballots,
         revoked,
@@ -795,6 +839,7 @@ impl DeviceTrust {
             ra_hostname: Some(self.ra_hostname.clone()),
             eca_hostname: self.eca_hostname.clone(),
             bootstrapped_at: Some(now),
+            quorum: u8::try_from(self.quorum).ok(),
         };
         let ballots: Vec<(String, Vec<u8>)> = self
             .applied_ballots

@@ -9,8 +9,9 @@
 //! D/trust/electors/ ballots/ revoked.oer   root management state (crate::trust_state)
 //! ```
 //!
-//! `device.toml` may also set `quorum` (the elector endorsements a ballot needs; default
-//! [`crate::trust_state::POC_QUORUM`]), read with [`DeviceDir::quorum`].
+//! `device.toml` also holds `quorum`, the elector endorsements a ballot needs, as the
+//! DCM's zip gave it at bootstrap (default [`crate::trust_state::POC_QUORUM`]), read with
+//! [`DeviceDir::quorum`].
 
 use std::path::{Path, PathBuf};
 
@@ -32,8 +33,6 @@ pub const ENROLLMENT_CERT_FILE: &str = "enrollment.oer";
 pub const TRUST_DIR: &str = "trust";
 /// Largest `device.toml` read.
 const MAX_CONFIG_SIZE: u64 = 64 * 1024;
-/// The `device.toml` key of the elector quorum.
-pub const QUORUM_KEY: &str = "quorum";
 
 /// Why a device directory operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -84,6 +83,9 @@ pub struct DeviceConfig {
     /// When bootstrapping completed (Time32).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bootstrapped_at: Option<u32>,
+    /// The elector quorum of the SCMS (from the DCM's zip); `None`: the PoC's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quorum: Option<u8>,
 }
 
 impl DeviceConfig {
@@ -142,42 +144,26 @@ impl DeviceDir {
         self.root.join(TRUST_DIR)
     }
 
-    /// `device.toml` as a TOML table, without its `quorum` key, and that key.
-    fn config_table(&self) -> Result<(toml::Table, Option<toml::Value>), DeviceError> {
+    /// The `quorum` of `device.toml`: `None` when absent (the PoC quorum applies).
+    pub fn quorum(&self) -> Result<Option<usize>, DeviceError> {
+        match self.load_config()?.quorum {
+            Some(0) => Err(DeviceError::Config {
+                path: self.config_path(),
+                reason: "quorum must be at least 1".into(),
+            }),
+            q => Ok(q.map(usize::from)),
+        }
+    }
+
+    /// Reads `device.toml`.
+    pub fn load_config(&self) -> Result<DeviceConfig, DeviceError> {
         let path = self.config_path();
         let text = read_bounded(&path, MAX_CONFIG_SIZE)?;
         let text = String::from_utf8(text).map_err(|_| DeviceError::Config {
             path: path.clone(),
             reason: "not UTF-8".into(),
         })?;
-        let mut table: toml::Table = toml::from_str(&text).map_err(|e| DeviceError::Config {
-            path: path.clone(),
-            reason: e.to_string(),
-        })?;
-        let quorum = table.remove(QUORUM_KEY);
-        Ok((table, quorum))
-    }
-
-    /// The `quorum` of `device.toml`: `None` when absent (the PoC quorum applies).
-    pub fn quorum(&self) -> Result<Option<usize>, DeviceError> {
-        let (_, q) = self.config_table()?;
-        q.map(|v| {
-            v.as_integer()
-                .and_then(|n| usize::try_from(n).ok())
-                .filter(|n| *n >= 1)
-                .ok_or_else(|| DeviceError::Config {
-                    path: self.config_path(),
-                    reason: "quorum must be an integer of at least 1".into(),
-                })
-        })
-        .transpose()
-    }
-
-    /// Reads `device.toml`.
-    pub fn load_config(&self) -> Result<DeviceConfig, DeviceError> {
-        let path = self.config_path();
-        let (table, _) = self.config_table()?;
-        let cfg: DeviceConfig = table.try_into().map_err(|e| DeviceError::Config {
+        let cfg: DeviceConfig = toml::from_str(&text).map_err(|e| DeviceError::Config {
             path: path.clone(),
             reason: e.to_string(),
         })?;
@@ -222,20 +208,17 @@ impl DeviceDir {
             ra_hostname: None,
             eca_hostname: None,
             bootstrapped_at: None,
+            quorum: None,
         })
     }
 
-    /// Writes `device.toml` (atomically), keeping its `quorum` if it has one.
+    /// Writes `device.toml` (atomically).
     pub fn save_config(&self, cfg: &DeviceConfig) -> Result<(), DeviceError> {
         let path = self.config_path();
-        let quorum = if path.exists() { self.quorum()? } else { None };
-        let mut text = toml::to_string(cfg).map_err(|e| DeviceError::Config {
+        let text = toml::to_string(cfg).map_err(|e| DeviceError::Config {
             path: path.clone(),
             reason: e.to_string(),
         })?;
-        if let Some(q) = quorum {
-            text.push_str(&format!("{QUORUM_KEY} = {q}\n"));
-        }
         write_atomic(&path, text.as_bytes())
     }
 

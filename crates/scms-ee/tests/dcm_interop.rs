@@ -54,6 +54,7 @@ fn files(pki: &TestPki) -> BootstrapFiles {
         root_tls: b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n".to_vec(),
         ra: pki.ra.to_coer(),
         electors: Vec::new(),
+        quorum: None,
     }
 }
 

@@ -324,6 +324,7 @@ fn electors_travel_from_the_dcm_zip_into_the_device_trust_store() {
     let requests = w.finish().unwrap().into_inner();
     let files = scms_dcm::BootstrapFiles::load(env.layout.root()).unwrap();
     assert_eq!(files.electors.len(), 3);
+    assert_eq!(files.quorum, Some(2), "the quorum of scms.toml");
     let (zip, report) = scms_dcm::enroll(
         &mut env.eca.lock().unwrap(),
         &files,
@@ -360,6 +361,7 @@ fn electors_travel_from_the_dcm_zip_into_the_device_trust_store() {
     let dev = Device::open(&dir, keys).unwrap();
     assert_eq!(dev.trust.electors().len(), 3);
     assert_eq!(dev.trust.quorum(), scms_ee::trust_state::POC_QUORUM);
+    assert_eq!(dir.load_config().unwrap().quorum, Some(2));
     assert!(dev.trust.is_trusted_root(&env.cert("root")));
 
     // A bad elector in the zip refuses the bootstrap.
@@ -393,6 +395,94 @@ fn electors_travel_from_the_dcm_zip_into_the_device_trust_store() {
         scms_ee::bootstrap(&zip, stem2, &pending, NOW),
         Err(scms_ee::BootstrapError::BadElector { .. })
     ));
+}
+
+/// Bootstraps a fresh OBE from a DCM zip made of `files`.
+fn bootstrap_with(
+    env: &Env,
+    files: &scms_dcm::BootstrapFiles,
+) -> Result<scms_ee::DeviceTrust, scms_ee::BootstrapError> {
+    let params = scms_ee::enrollment::CsrParams::new(scms_ee::DeviceKind::Obe);
+    let csr = scms_ee::keygen(&params, NOW).unwrap();
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    w.start_file(
+        csr.file_name.as_str(),
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    w.write_all(&csr.request).unwrap();
+    let requests = w.finish().unwrap().into_inner();
+    let (zip, _) = scms_dcm::enroll(
+        &mut env.eca.lock().unwrap(),
+        files,
+        &requests,
+        NOW,
+        &scms_dcm::Limits::default(),
+        None,
+    )
+    .unwrap();
+    let pending = scms_ee::PendingRequest {
+        kind: scms_ee::DeviceKind::Obe,
+        request: &csr.request,
+        key: &csr.key,
+    };
+    scms_ee::bootstrap(
+        &zip,
+        csr.file_name.strip_suffix(".oer").unwrap(),
+        &pending,
+        NOW,
+    )
+}
+
+#[test]
+fn the_quorum_travels_from_the_dcm_zip_and_is_enforced() {
+    let env = env();
+    let mut files = scms_dcm::BootstrapFiles::load(env.layout.root()).unwrap();
+    files.quorum = Some(3);
+    let trust = bootstrap_with(&env, &files).unwrap();
+    assert_eq!(trust.quorum, 3);
+    let dir = DeviceDir::new(env.dir.path().join("q3"));
+    let keys = Keystore::open(&dir.keys_dir(), None).unwrap();
+    trust.store(&dir, &keys, NOW).unwrap();
+    assert_eq!(dir.load_config().unwrap().quorum, Some(3));
+    let mut dev = Device::open(&dir, keys).unwrap();
+    assert_eq!(dev.trust.quorum(), 3);
+    // Two endorsements no longer add an elector; three do.
+    let (d, _) = new_elector();
+    let two = ballot_by(&env, &[1, 2], EndorsementType::AddElector, &d);
+    let out = dev
+        .set_lccf(&lccf_with(&env, vec![], vec![two], vec![]), NOW)
+        .unwrap();
+    assert!(
+        matches!(
+            out[0].result,
+            BallotResult::Refused(BallotError::QuorumNotReached {
+                valid: 2,
+                quorum: 3
+            })
+        ),
+        "{}",
+        out[0]
+    );
+    assert_eq!(dev.trust.electors().len(), 3);
+    let three = ballot_by(&env, &[1, 2, 3], EndorsementType::AddElector, &d);
+    dev.set_lccf(&lccf_with(&env, vec![], vec![three], vec![]), NOW)
+        .unwrap();
+    assert_eq!(dev.trust.electors().len(), 4);
+    // Reopened, the device keeps its quorum.
+    assert_eq!(reopen(&dev).trust.quorum(), 3);
+
+    // A quorum the electors cannot reach, or none at all, refuses the bootstrap.
+    for q in [0, 4] {
+        files.quorum = Some(q);
+        assert!(
+            matches!(
+                bootstrap_with(&env, &files),
+                Err(scms_ee::BootstrapError::BadQuorum(_))
+            ),
+            "quorum {q}"
+        );
+    }
 }
 
 #[test]

@@ -121,6 +121,7 @@ impl Env {
             ra_hostname: Some("ra.example".into()),
             eca_hostname: None,
             bootstrapped_at: Some(now),
+            quorum: None,
         })
         .unwrap();
         Device::open(&d, keys).unwrap()

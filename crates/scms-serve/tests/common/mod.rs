@@ -95,6 +95,7 @@ pub fn device(
         ra_hostname: None,
         eca_hostname: None,
         bootstrapped_at: Some(now),
+        quorum: None,
     })
     .unwrap();
     Device::open(&d, keys).unwrap()
