@@ -3,7 +3,8 @@
 //! SCMS's trust store only with a quorum of valid endorsements from non-revoked electors;
 //! `publish-ballot` puts addRoot/addElector ballots into the certificate chain files and
 //! sends removeRoot/removeElector ballots to the MA for the CRL; `publish-certs` adds
-//! component certificates to the chain files. Revocation: `revoke` asks
+//! component certificates to the chain files and `recertify` re-issues components under
+//! a new root. Revocation: `revoke` asks
 //! the MA to revoke a certificate, `root-crl` signs a root CRL of series 256 offline (and
 //! optionally hands it to the MA). The MA's `/admin/*` routes are reached with the
 //! operator's TLS identity (`DIR/tls/operator.*`).
@@ -115,6 +116,25 @@ pub enum Command {
         #[arg(required = true)]
         certs: Vec<PathBuf>,
     },
+    /// Re-certifies components of DIR (e.g. `crlg`, `ma`, `pg`, `ica`) under a new
+    /// issuer, the `--issuer` of another SCMS directory (its key from that keystore,
+    /// `SCMS_PASSPHRASE`): same key, identity, permissions and validity duration, from
+    /// now; published in the chain files; the previous certificate is kept beside it.
+    /// Restart the services that use them.
+    Recertify {
+        /// The SCMS directory whose components are re-certified.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        /// The directory holding the new issuer (e.g. the `scms init` of a new root).
+        #[arg(long)]
+        issuer_dir: PathBuf,
+        /// The issuer's name in that directory (`root`, `ica`).
+        #[arg(long, default_value = "root")]
+        issuer: String,
+        /// The components (`certs/<name>.oer` of DIR).
+        #[arg(required = true)]
+        names: Vec<String>,
+    },
     /// Revokes a certificate at the MA (`POST /admin/revoke`): pseudonym → linkage entry
     /// and RA blacklisting; identification/application → hash entry and blacklisting by
     /// RIF; enrollment → hash entry and blacklisting; SCMS component → hash entry.
@@ -173,6 +193,12 @@ pub fn run(c: Command) -> ExitCode {
         Command::ApplyBallot { dir, ballot } => return apply(&dir, &ballot),
         Command::PublishBallot { dir, ballot, url } => publish_ballot(&dir, &ballot, url),
         Command::PublishCerts { dir, certs } => publish_certs(&dir, &certs),
+        Command::Recertify {
+            dir,
+            issuer_dir,
+            issuer,
+            names,
+        } => recertify(&dir, &issuer_dir, &issuer, &names),
         Command::Revoke {
             dir,
             cert,
@@ -345,6 +371,31 @@ fn publish_certs(dir: &Path, paths: &[PathBuf]) -> Result<(), String> {
         "files/GCCF.oer version {}, files/LCCF.oer version {}",
         u.gccf_version, u.lccf_version
     );
+    Ok(())
+}
+
+fn recertify(dir: &Path, issuer_dir: &Path, issuer: &str, names: &[String]) -> Result<(), String> {
+    let from = Layout::new(issuer_dir);
+    let keys =
+        Keystore::open(&from.keys(), crate::init::passphrase()).map_err(|e| e.to_string())?;
+    let key = keys
+        .load_signer(issuer)
+        .map_err(|e| format!("{issuer}: {e}"))?;
+    let cert: Certificate = read(&from.cert(issuer))?;
+    let layout = Layout::new(dir);
+    for name in names {
+        let r =
+            scms_ma::manager::recertify(&layout, name, (&cert, key.as_ref()), SystemClock.now())
+                .map_err(|e| format!("{name}: {e}"))?;
+        println!(
+            "{name}: certs/{name}.oer re-certified by {} (previous kept as {}); \
+             files/GCCF.oer version {}, files/LCCF.oer version {}",
+            hex::encode(scms_core::hash::certificate_id8(&cert)),
+            r.previous.display(),
+            r.published.gccf_version,
+            r.published.lccf_version
+        );
+    }
     Ok(())
 }
 

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use scms_asn1::camp::cert_chain_files::CertificateChainFiles;
 use scms_asn1::camp::component_cert_management::CompositeCrl;
 use scms_asn1::camp::protocol::{ScmsFile, ScmsFileContent};
+use scms_asn1::ieee1609dot2::{Certificate, IssuerIdentifier};
 use scms_asn1::Coer;
 use scms_core::hash::certificate_id8;
 use scms_core::issue::{issue_explicit_checked, root_id3};
@@ -342,4 +343,49 @@ fn admin_revocation_and_root_management() {
         "{}",
         String::from_utf8_lossy(&refused.stderr)
     );
+
+    // A new root from its own ceremony: before the electors add it, nothing can be
+    // re-certified under it; after their addRoot ballot the CRL Generator is.
+    let new_root_dir = t.join("root-3");
+    ok(&["init", "--dir", s(&new_root_dir)]);
+    let r3 = new_root_dir.join("certs/root.oer");
+    let recertify = [
+        "admin",
+        "recertify",
+        "--dir",
+        s(&dir),
+        "--issuer-dir",
+        s(&new_root_dir),
+        "crlg",
+    ];
+    assert!(!scms(&recertify).status.success());
+    let add = t.join("add-root-3.oer");
+    let (v1, v2) = (
+        vote(1, "add-root", &r3, "add-r3"),
+        vote(2, "add-root", &r3, "add-r3"),
+    );
+    ok(&["admin", "ballot", s(&v1), s(&v2), "-o", s(&add)]);
+    ok(&["admin", "publish-ballot", "--dir", s(&dir), s(&add)]);
+    let before = std::fs::read(certs.join("crlg.oer")).unwrap();
+    let out = ok(&recertify);
+    assert!(
+        out.contains("crlg: certs/crlg.oer re-certified by"),
+        "{out}"
+    );
+    let after = Certificate::from_coer(&std::fs::read(certs.join("crlg.oer")).unwrap()).unwrap();
+    let r3_cert = Certificate::from_coer(&std::fs::read(&r3).unwrap()).unwrap();
+    assert_eq!(
+        after.issuer,
+        IssuerIdentifier::Sha256AndDigest(certificate_id8(&r3_cert))
+    );
+    let kept = std::fs::read_dir(&certs)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            n.starts_with("crlg.") && n != "crlg.oer"
+        })
+        .map(|e| std::fs::read(e.path()).unwrap())
+        .collect::<Vec<_>>();
+    assert_eq!(kept, vec![before]);
 }

@@ -15,7 +15,8 @@
 //! and `files/LCCF.oer`, bumping the GCCF version and the LCCF's `gccfVersion` and
 //! `lccfVersion`. `removeRoot` / `removeElector` ballots go to the CRL instead
 //! ([`crate::Ma::publish_ballot`]). [`publish_certificates`] adds component certificates
-//! (a new hierarchy's CAs, a re-certified component) to both chain files the same way.
+//! (a new hierarchy's CAs, a re-certified component) to both chain files the same way;
+//! [`recertify`] issues a component a certificate under a new issuer and publishes it.
 
 use std::io::Write;
 use std::path::Path;
@@ -31,6 +32,9 @@ use scms_ca::{Config, Layout};
 use scms_core::ballot::{open_endorsement, BallotEffect};
 use scms_core::chain::validate_chain;
 use scms_core::hash::certificate_id8;
+use scms_core::issue::{issue_explicit_checked, root_id3};
+use scms_core::profile::{classify, CertKind};
+use scms_core::signer::Signer;
 use scms_core::time::time32_from_time64;
 use scms_core::trust::TrustStore;
 use scms_crypto::default_backend;
@@ -280,6 +284,71 @@ pub fn publish_certificates(
         anchors,
         gccf_version,
         lccf_version,
+    })
+}
+
+/// What [`recertify`] did.
+#[derive(Debug, Clone)]
+pub struct Recertified {
+    /// The new certificate, now `certs/<name>.oer`.
+    pub certificate: Certificate,
+    /// Where the previous certificate was kept.
+    pub previous: std::path::PathBuf,
+    /// The chain files' new versions (the new certificate is published in them).
+    pub published: CertificatesUpdate,
+}
+
+/// Re-certifies the component `name` (e.g. `crlg`, `ma`, `pg`, `ica`) of the directory
+/// under `issuer` (seed Step 11.1.2: when a root is replaced, "re-certify MA, CRLG, PG,
+/// all ICAs"): a certificate for the same key, with the same identity and permissions and
+/// the same validity duration starting at `at`, issued by `issuer`, which must validate
+/// at `at` in the directory's view (a root the electors added, or a CA of the chain files
+/// under one). The new certificate is published in the chain files
+/// ([`publish_certificates`]) and replaces `certs/<name>.oer`; the previous one is kept
+/// as `certs/<name>.<HashedId8 hex>.oer`. Services holding the component pick it up when
+/// restarted.
+pub fn recertify(
+    layout: &Layout,
+    name: &str,
+    issuer: (&Certificate, &dyn Signer),
+    at: Time32,
+) -> Result<Recertified, MaError> {
+    let old = read_cert(layout, name)?;
+    let kind = classify(&old)
+        .ok_or_else(|| MaError::Setup(format!("certs/{name}.oer: not a component certificate")))?;
+    if kind == CertKind::Root || kind == CertKind::Elector {
+        return Err(MaError::Unsupported(
+            "roots and electors are self-signed: they are replaced by ballots",
+        ));
+    }
+    let mut tbs = old.to_be_signed.clone();
+    tbs.craca_id = root_id3(issuer.0);
+    tbs.validity_period.start = at;
+    let new = issue_explicit_checked(issuer.1, Some(issuer.0), kind, tbs)
+        .map_err(|e| MaError::InvalidSignature(format!("re-certifying {name}: {e}")))?;
+    let path = layout.cert(name);
+    let previous =
+        path.with_file_name(format!("{name}.{}.oer", hex::encode(certificate_id8(&old))));
+    let staged = stage(&path, &new.to_coer())?;
+    let published = match publish_certificates(layout, std::slice::from_ref(&new), at) {
+        Ok(u) => u,
+        Err(e) => {
+            let _ = std::fs::remove_file(&staged);
+            return Err(e);
+        }
+    };
+    std::fs::copy(&path, &previous).map_err(|e| setup(&previous, e))?;
+    std::fs::rename(&staged, &path).map_err(|e| setup(&path, e))?;
+    tracing::warn!(
+        name,
+        issuer = %hex::encode(certificate_id8(issuer.0)),
+        previous = %previous.display(),
+        "component re-certified"
+    );
+    Ok(Recertified {
+        certificate: new,
+        previous,
+        published,
     })
 }
 

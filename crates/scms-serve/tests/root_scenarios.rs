@@ -19,6 +19,8 @@
 //!   download the devices distrust everything under R1, their own pseudonyms included: they
 //!   stop transmitting and stop talking to the RA until re-enrolled; the SPaT under R2
 //!   still verifies.
+//! - Day 6: the CRL Generator is re-certified under R2 (`recertify`, chain files) and the
+//!   services restarted; the devices verify and install the MA's CRLs again.
 //! - Restart: a device reopened from its directory keeps elector 4 and R2, without elector
 //!   3 and R1.
 
@@ -28,9 +30,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use scms_asn1::camp::component_cert_management::{
-    ElectorBallot, EndorsementType, TbsElectorEndorsement,
+    CompositeCrl, ElectorBallot, EndorsementType, TbsElectorEndorsement,
 };
-use scms_asn1::ieee1609dot2::{Certificate, Psid, PsidSsp, ServiceSpecificPermissions, Time32};
+use scms_asn1::ieee1609dot2::{
+    Certificate, Ieee1609Dot2Content, Psid, PsidSsp, ServiceSpecificPermissions, SignerIdentifier,
+    Time32,
+};
 use scms_asn1::Coer;
 use scms_ca::config::Ports;
 use scms_ca::Layout;
@@ -53,13 +58,13 @@ use scms_ee::messages::{MessageError, MessageSigner, Verifier, PSID_BSM, PSID_SP
 use scms_ee::provision::{records, Device, ProvisionError, RequestKind};
 use scms_ee::trust_state::{BallotResult, BallotSource};
 use scms_ee::{CsrParams, DeviceKind, PendingRequest};
-use scms_ma::manager::{publish_add_ballot, publish_certificates};
+use scms_ma::manager::{publish_add_ballot, publish_certificates, recertify};
 use scms_ma::MaError;
 use scms_serve::{start, Component, OperatorClient, ServeOptions, Which, ADMIN_BALLOT_PATH};
 use scms_store::keystore::Keystore;
 
 mod common;
-use common::{cert, download_all};
+use common::{cert, download_all, WAIT};
 
 /// One scenario day.
 const DAY: u64 = 86_400;
@@ -218,7 +223,7 @@ fn ca(
 
 /// The new hierarchy of Day 3: root R2, an ICA and a PCA under it, and an RSE's SPaT
 /// application certificate of that PCA. Returns (R2, [ICA, PCA], application certificate).
-fn new_hierarchy(start: Time32) -> (Certificate, Vec<Certificate>, Stored) {
+fn new_hierarchy(start: Time32) -> (Certificate, KeyPair, Vec<Certificate>, Stored) {
     let (r2, r2_key) = self_signed(CertKind::Root, "root-2.example.com", start);
     let (ica, ica_key) = ca(CertKind::Ica, "ica-2.example.com", (&r2, &r2_key), start);
     let (pca, pca_key) = ca(CertKind::Pca, "pca-2.example.com", (&ica, &ica_key), start);
@@ -253,7 +258,7 @@ fn new_hierarchy(start: Time32) -> (Certificate, Vec<Certificate>, Stored) {
         cert: app,
         key: KeyPair::from_private(d).unwrap(),
     };
-    (r2, vec![ica, pca], app)
+    (r2, r2_key, vec![ica, pca], app)
 }
 
 /// Downloads the composite CRL through the LOP (from the MA's CRL store) and installs it.
@@ -284,25 +289,31 @@ fn electors_and_roots_are_managed_end_to_end() {
         .enable_all()
         .build()
         .unwrap();
-    let mut opts = ServeOptions {
-        qa: true,
-        ports: Some(Ports {
-            ra: 0,
-            ma: 0,
-            pca: 0,
-            la1: 0,
-            la2: 0,
-            pg: 0,
-            lop: 0,
-        }),
-        clock: clock.clone(),
-        step_interval: Duration::from_millis(200),
-        ma_interval: Duration::from_secs(3600),
-        ..ServeOptions::default()
+    let options = |ports: Ports| {
+        let mut opts = ServeOptions {
+            qa: true,
+            ports: Some(ports),
+            clock: clock.clone(),
+            step_interval: Duration::from_millis(200),
+            ma_interval: Duration::from_secs(3600),
+            ..ServeOptions::default()
+        };
+        opts.ra.supply_weeks = Some(1);
+        opts.ra.initial_provisioning_bypass = true;
+        opts
     };
-    opts.ra.supply_weeks = Some(1);
-    opts.ra.initial_provisioning_bypass = true;
-    let running = rt.block_on(start(layout.root(), Which::All, opts)).unwrap();
+    let any_port = Ports {
+        ra: 0,
+        ma: 0,
+        pca: 0,
+        la1: 0,
+        la2: 0,
+        pg: 0,
+        lop: 0,
+    };
+    let running = rt
+        .block_on(start(layout.root(), Which::All, options(any_port)))
+        .unwrap();
     let lop = running.url(Component::Lop).unwrap();
     let operator =
         OperatorClient::new(&layout.tls(), &running.url(Component::Ma).unwrap()).unwrap();
@@ -435,7 +446,7 @@ fn electors_and_roots_are_managed_end_to_end() {
     // but without a ballot R2 is not trusted: an RSE's SPaT under R2 is refused.
     clock.advance(DAY);
     let now = clock.now();
-    let (r2, r2_cas, r2_app) = new_hierarchy(now - 60);
+    let (r2, r2_key, r2_cas, r2_app) = new_hierarchy(now - 60);
     // The SCMS Manager publishes R2's CAs in the chain files (R2 only validates them).
     let mut published = vec![r2.clone()];
     published.extend(r2_cas.iter().cloned());
@@ -546,6 +557,73 @@ fn electors_and_roots_are_managed_end_to_end() {
         );
         let spat = sign(&r2_app, PSID_SPAT, b"SPaT", now);
         receiver(&obes[to], now)
+            .verify(&spat, now, Some(PSID_SPAT))
+            .unwrap();
+    }
+
+    // Day 6 (the back end recovers): the CRL Generator is re-certified under R2 and the
+    // services restarted on the same ports; the MA's next CRL is signed under R2 and the
+    // devices accept CRLs again, R1 still removed (their own certificates under R1 stay
+    // invalid until they are re-enrolled, "a later release" in the seed).
+    clock.advance(DAY);
+    let now = clock.now();
+    let old_crlg = cert(&layout, "crlg");
+    let re = recertify(&layout, "crlg", (&r2, &r2_key), now).unwrap();
+    assert_eq!(cert(&layout, "crlg"), re.certificate);
+    assert_eq!(
+        Certificate::from_coer(&std::fs::read(&re.previous).unwrap()).unwrap(),
+        old_crlg
+    );
+    assert_eq!(
+        re.certificate.to_be_signed.verify_key_indicator,
+        old_crlg.to_be_signed.verify_key_indicator
+    );
+    let port = |c| running.addr(c).unwrap().port();
+    let same_ports = Ports {
+        ra: port(Component::Ra),
+        ma: port(Component::Ma),
+        pca: port(Component::Pca),
+        la1: port(Component::La1),
+        la2: port(Component::La2),
+        pg: port(Component::Pg),
+        lop: port(Component::Lop),
+    };
+    rt.block_on(running.shutdown());
+    let running = rt
+        .block_on(start(layout.root(), Which::All, options(same_ports)))
+        .unwrap();
+    let deadline = Instant::now() + WAIT;
+    let signed_by_new = || {
+        let crl = CompositeCrl::from_coer(&std::fs::read(layout.file("CRL.oer")).unwrap());
+        crl.is_ok_and(|c| {
+            c.secured_crl_series.iter().any(|s| {
+                matches!(&s.content, Ieee1609Dot2Content::SignedData(sd)
+                    if matches!(&sd.signer, SignerIdentifier::Certificate(l)
+                        if l.first() == Some(&re.certificate)))
+            })
+        })
+    };
+    while !signed_by_new() && Instant::now() < deadline {
+        running.kick_ma();
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(signed_by_new(), "no CRL signed by the re-certified CRLG");
+    for c in obes.iter_mut() {
+        c.refresh_trust().unwrap();
+        assert!(c.device.intermediates.contains(&re.certificate));
+        let v = download_crl(c).unwrap();
+        assert_eq!(
+            v.crlg_start, now,
+            "the anti-rollback mark moves to the new CRLG"
+        );
+        assert!(!c.device.trust.is_trusted_root(&r1));
+        assert!(c.device.trust.is_trusted_root(&r2));
+        assert!(matches!(
+            c.store.current(now),
+            Err(ProvisionError::Revoked(_))
+        ));
+        let spat = sign(&r2_app, PSID_SPAT, b"SPaT", now);
+        receiver(c, now)
             .verify(&spat, now, Some(PSID_SPAT))
             .unwrap();
     }
