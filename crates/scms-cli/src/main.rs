@@ -37,7 +37,7 @@ enum Command {
     /// Throughput benchmarks, each with its crypto floor from the same run.
     #[command(subcommand)]
     Bench(bench::Command),
-    /// SCMS Manager operations: elector ballots.
+    /// SCMS Manager operations: elector ballots, chain files, re-certification, revocation.
     #[command(subcommand)]
     Admin(admin::Command),
     /// Decode any SCMS or IEEE 1609.2 artifact and print it as ASN.1 value notation.
