@@ -4,7 +4,7 @@
 //! `publish-ballot` puts addRoot/addElector ballots into the certificate chain files and
 //! sends removeRoot/removeElector ballots to the MA for the CRL; `publish-certs` adds
 //! component certificates to the chain files and `recertify` re-issues components under
-//! a new root. Revocation: `revoke` asks
+//! a new root. `status` shows what the MA holds. Revocation: `revoke` asks
 //! the MA to revoke a certificate, `root-crl` signs a root CRL of series 256 offline (and
 //! optionally hands it to the MA). The MA's `/admin/*` routes are reached with the
 //! operator's TLS identity (`DIR/tls/operator.*`).
@@ -21,7 +21,9 @@ use scms_ca::{Config, Layout};
 use scms_core::ballot;
 use scms_core::time::{time64_from_time32, Clock, SystemClock};
 use scms_core::trust::TrustStore;
-use scms_serve::{OperatorClient, ADMIN_BALLOT_PATH, ADMIN_REVOKE_PATH, ADMIN_ROOT_CRL_PATH};
+use scms_serve::{
+    OperatorClient, ADMIN_BALLOT_PATH, ADMIN_REVOKE_PATH, ADMIN_ROOT_CRL_PATH, ADMIN_STATUS_PATH,
+};
 use scms_store::keystore::Keystore;
 
 /// What a ballot does (`EndorsementType`).
@@ -151,6 +153,16 @@ pub enum Command {
         #[arg(long)]
         url: Option<String>,
     },
+    /// The MA's state (`GET /admin/status`): reports, revocations, pending suspects,
+    /// the CRL's serial and entries per series, ballots and root CRLs it carries.
+    Status {
+        /// The SCMS directory (operator TLS identity, `scms.toml`).
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        /// The MA's base URL (default `https://ma.<domain>:<ports.ma>` of `scms.toml`).
+        #[arg(long)]
+        url: Option<String>,
+    },
     /// Signs, with the `root` key of DIR, a root CRL of series 256 revoking CRLG, PG or
     /// MA certificates; cumulative with `--previous` (crlSerial + 1).
     RootCrl {
@@ -193,6 +205,13 @@ pub fn run(c: Command) -> ExitCode {
         Command::ApplyBallot { dir, ballot } => return apply(&dir, &ballot),
         Command::PublishBallot { dir, ballot, url } => publish_ballot(&dir, &ballot, url),
         Command::PublishCerts { dir, certs } => publish_certs(&dir, &certs),
+        Command::Status { dir, url } => operator(&dir, url).and_then(|o| {
+            let v = o
+                .get(ADMIN_STATUS_PATH)
+                .map_err(|e| format!("the MA refused: {e}"))?;
+            print_json(&v);
+            Ok(())
+        }),
         Command::Recertify {
             dir,
             issuer_dir,

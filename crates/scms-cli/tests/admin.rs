@@ -320,6 +320,25 @@ fn admin_revocation_and_root_management() {
     let crl = CompositeCrl::from_coer(&std::fs::read(dir.join("files/CRL.oer")).unwrap()).unwrap();
     assert_eq!(crl.secured_crl_series.len(), 5);
     assert_eq!(crl.revoked_electors.len(), 1);
+    // The MA's status: one component revocation (series 2), the ballot, the root CRL.
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(&["admin", "status", "--dir", s(&dir), "--url", &url])).unwrap();
+    assert_eq!(v["revocations"], 1, "{v}");
+    assert_eq!(v["hashEntries"]["2"], 1, "{v}");
+    assert_eq!(v["linkageEntries"], 0, "{v}");
+    assert_eq!(v["revokedElectors"], 1, "{v}");
+    assert_eq!(v["rootCrls"], 1, "{v}");
+    let crlg = Certificate::from_coer(&std::fs::read(certs.join("crlg.oer")).unwrap()).unwrap();
+    let contents = scms_crl::generator::contents_of(&crl, &crlg, 2)
+        .unwrap()
+        .unwrap();
+    let scms_asn1::ieee1609dot2::CrlContentsTypeSpecific::FullHashCrl(h) = contents.type_specific
+    else {
+        panic!("series 2 is a hash CRL")
+    };
+    assert_eq!(h.entries.len(), 1);
+    let serial = h.crl_serial;
+    assert_eq!(v["crlSerial"].as_u64(), Some(u64::from(serial)), "{v}");
     // Another TLS identity is refused: the MA's own.
     let other = t.join("other-tls");
     std::fs::create_dir_all(&other).unwrap();

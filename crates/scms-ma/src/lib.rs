@@ -257,6 +257,31 @@ pub struct Suspect {
     pub findings: BTreeSet<String>,
 }
 
+/// The MA's state as [`Ma::status`] reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MaStatus {
+    /// Misbehavior reports received (distinct).
+    pub reports: u64,
+    /// Revocations decided (by the policy or the operator).
+    pub revocations: u64,
+    /// Reported certificates that meet the policy and are not revoked yet.
+    pub suspects: usize,
+    /// The last composite CRL's `crlSerial`.
+    pub crl_serial: u32,
+    /// Linkage-seed entries (revoked pseudonym devices) on the CRL.
+    pub linkage_entries: usize,
+    /// Hash entries on the CRL, per CRL series.
+    pub hash_entries: BTreeMap<u16, usize>,
+    /// removeRoot ballots on the CRL.
+    pub removed_roots: usize,
+    /// removeElector ballots on the CRL.
+    pub removed_electors: usize,
+    /// Root-signed CRLs (series 256) carried.
+    pub root_crls: usize,
+    /// The HashedId8 of the CRL Generator certificate in use.
+    pub crlg: [u8; 8],
+}
+
 /// The CRL entry of a revocation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RevocationEntry {
@@ -661,6 +686,33 @@ impl Ma {
             }
         }
         out.into_iter().collect()
+    }
+
+    /// What the MA holds and has published (for the operator; no report contents, no
+    /// seeds, no certificates).
+    pub fn status(&self) -> Result<MaStatus, MaError> {
+        let (reports, revocations) = self.store.counts()?;
+        let suspects = self.suspects()?.len();
+        let g = self
+            .crlg
+            .lock()
+            .map_err(|_| MaError::Setup("CRLG lock poisoned".into()))?;
+        let mut hash_entries = BTreeMap::new();
+        for (series, _, _) in g.hash_entries() {
+            *hash_entries.entry(series).or_insert(0usize) += 1;
+        }
+        Ok(MaStatus {
+            reports,
+            revocations,
+            suspects,
+            crl_serial: g.crl_serial(),
+            linkage_entries: g.linkage_entries().len(),
+            hash_entries,
+            removed_roots: g.revoked_roots().len(),
+            removed_electors: g.revoked_electors().len(),
+            root_crls: g.root_crls().len(),
+            crlg: certificate_id8(g.certificate()),
+        })
     }
 
     /// The certificates that meet the policy and are not revoked yet, first reported first.

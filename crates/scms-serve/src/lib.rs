@@ -6,7 +6,7 @@
 //! | RA | `ports.ra` (8892) | server-only | every EE path of the seed's RA services view, `/health` |
 //! | PCA | `ports.pca` (8893) | mutual, RA only | `POST /pca/certificate-request`, `/health` |
 //! | LA1, LA2 | `ports.la1` (8895), `ports.la2` (8896) | mutual, RA only | `POST /la/pre-linkage-values`, `/health` |
-//! | MA | `ports.ma` (8894) | server-only; client certificate optional | `GET /download-crl/` (anyone), `POST /ma/misbehavior-report` (RA only), `POST /admin/revoke`, `/admin/ballot`, `/admin/root-crl` (operator only), `/health` |
+//! | MA | `ports.ma` (8894) | server-only; client certificate optional | `GET /download-crl/` (anyone), `POST /ma/misbehavior-report` (RA only), `POST /admin/revoke`, `/admin/ballot`, `/admin/root-crl`, `GET /admin/status` (operator only), `/health` |
 //! | PG | `ports.pg` (8897) | mutual | `GET /download/policy/global`, `GET /download/global-certificate-chain`, `/health` |
 //! | LOP | `ports.lop` (8890) | server-only | everything, forwarded to the RA (`/download-crl/` to the MA) |
 //!
@@ -48,8 +48,8 @@ use zeroize::Zeroizing;
 pub use backend::MAX_BACKEND_REQUEST;
 pub use ma::{
     HttpsMaPeers, HttpsPeer, OperatorClient, ADMIN_BALLOT_PATH, ADMIN_REVOKE_PATH,
-    ADMIN_ROOT_CRL_PATH, LA_MA_PATH, MA_REPORT_PATH, OPERATOR_TLS_NAME, PCA_MA_PATH, RA_MA_PATH,
-    REASON_HEADER,
+    ADMIN_ROOT_CRL_PATH, ADMIN_STATUS_PATH, LA_MA_PATH, MA_REPORT_PATH, OPERATOR_TLS_NAME,
+    PCA_MA_PATH, RA_MA_PATH, REASON_HEADER,
 };
 pub use ra::{HttpsLaClient, HttpsPcaClient, LA_PATH, MAX_EE_REQUEST, PCA_PATH};
 

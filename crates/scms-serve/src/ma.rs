@@ -55,6 +55,8 @@ pub const ADMIN_REVOKE_PATH: &str = "/admin/revoke";
 pub const ADMIN_BALLOT_PATH: &str = "/admin/ballot";
 /// The operator's route for root-signed CRLs.
 pub const ADMIN_ROOT_CRL_PATH: &str = "/admin/root-crl";
+/// The operator's status route (`GET`, JSON).
+pub const ADMIN_STATUS_PATH: &str = "/admin/status";
 /// The header carrying the operator's reason for a revocation.
 pub const REASON_HEADER: &str = "x-reason";
 /// The name of the operator's TLS identity (`tls/operator.pem`, `tls/operator.key.pem`).
@@ -297,6 +299,30 @@ async fn admin_root_crl(State(s): State<Arc<MaService>>, body: Bytes) -> Respons
     }
 }
 
+async fn admin_status(State(s): State<Arc<MaService>>) -> Response {
+    let ma = s.ma.clone();
+    match blocking(move || ma.status()).await {
+        Ok(Ok(st)) => json_response(&serde_json::json!({
+            "reports": st.reports,
+            "revocations": st.revocations,
+            "suspects": st.suspects,
+            "crlSerial": st.crl_serial,
+            "linkageEntries": st.linkage_entries,
+            "hashEntries": st
+                .hash_entries
+                .iter()
+                .map(|(series, n)| (series.to_string(), serde_json::json!(n)))
+                .collect::<serde_json::Map<_, _>>(),
+            "revokedRootCAs": st.removed_roots,
+            "revokedElectors": st.removed_electors,
+            "rootCrls": st.root_crls,
+            "crlg": hex::encode(st.crlg),
+        })),
+        Ok(Err(e)) => admin_error(s.qa, &e),
+        Err(r) => r,
+    }
+}
+
 async fn receive_report(State(s): State<Arc<MaService>>, body: Bytes) -> Response {
     let ma = s.ma.clone();
     match blocking(move || ma.receive_report(&body)).await {
@@ -354,6 +380,7 @@ pub(crate) fn ma_router(r: MaRoutes) -> Router {
         .route(ADMIN_REVOKE_PATH, post(admin_revoke))
         .route(ADMIN_BALLOT_PATH, post(admin_ballot))
         .route(ADMIN_ROOT_CRL_PATH, post(admin_root_crl))
+        .route(ADMIN_STATUS_PATH, get(admin_status))
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_ADMIN_REQUEST))
         .layer(axum::middleware::from_fn_with_state(
@@ -420,6 +447,18 @@ impl OperatorClient {
         let req = req
             .body(Full::new(Bytes::from(body)))
             .map_err(|e| NetError::Http(e.to_string()))?;
+        self.json(req)
+    }
+
+    /// GETs `path`; the JSON answer of a 200, else [`NetError::Status`].
+    pub fn get(&self, path: &str) -> Result<serde_json::Value, NetError> {
+        let req = http::Request::get(format!("{}{path}", self.base))
+            .body(Full::new(Bytes::new()))
+            .map_err(|e| NetError::Http(e.to_string()))?;
+        self.json(req)
+    }
+
+    fn json(&self, req: http::Request<Full<Bytes>>) -> Result<serde_json::Value, NetError> {
         let (status, _, bytes) = self.runtime.block_on(self.client.fetch(req))?;
         if status != StatusCode::OK {
             return Err(NetError::Status {

@@ -30,7 +30,7 @@ use scms_ee::misbehavior::{build_report, Reporter};
 use scms_ee::provision::{Device, RequestKind};
 use scms_serve::{
     start, Component, OperatorClient, ServeOptions, Which, ADMIN_BALLOT_PATH, ADMIN_REVOKE_PATH,
-    ADMIN_ROOT_CRL_PATH, REASON_HEADER,
+    ADMIN_ROOT_CRL_PATH, ADMIN_STATUS_PATH, REASON_HEADER,
 };
 use scms_store::keystore::Keystore;
 
@@ -432,6 +432,24 @@ fn operator_revokes_and_manages_roots_over_https() {
         }
         other => panic!("{other:?}"),
     }
+    // The operator's view of it all, and the same numbers as the files.
+    let st = operator.get(ADMIN_STATUS_PATH).unwrap();
+    assert_eq!(st["linkageEntries"], 1, "{st}");
+    assert_eq!(st["hashEntries"]["3"], 2, "{st}");
+    assert_eq!(st["hashEntries"]["2"], 1, "{st}");
+    assert_eq!(st["revokedElectors"], 1, "{st}");
+    assert_eq!(st["rootCrls"], 1, "{st}");
+    assert_eq!(st["suspects"], 0, "{st}");
+    assert_eq!(
+        st["crlg"],
+        hex::encode(certificate_id8(&cert(&layout, "crlg")))
+    );
+    let (reports, revocations) = scms_store::ma::MaStore::counts(&ma_db).unwrap();
+    assert_eq!(
+        (st["reports"].as_u64(), st["revocations"].as_u64()),
+        (Some(reports), Some(revocations))
+    );
+    assert!(revocations >= 4, "{st}");
 
     rt.block_on(running.shutdown());
 }
