@@ -1,6 +1,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-//! A server that has shut down answers nothing, and a client that used it finds out at once:
-//! its pooled connections are closed, new connections are refused.
+//! A server that has shut down answers nothing: its pooled connections are closed, new
+//! connections are refused, and a request stuck in a handler is cut after the grace period.
 
 use std::time::Duration;
 
@@ -50,7 +50,15 @@ async fn a_stopped_server_answers_nothing() {
                 assert_eq!(&health(&client, &url).await.unwrap()[..], b"ok");
                 trigger.trigger();
                 task.await.unwrap();
-                let err = health(&client, &url).await.unwrap_err();
+                // The pooled client gets no answer; a new one is refused at once.
+                assert!(
+                    health(&client, &url).await.is_err(),
+                    "a stopped server answered"
+                );
+                let fresh = HttpsClient::new(root.clone(), None)
+                    .unwrap()
+                    .with_limits(Duration::from_secs(20), 1 << 20);
+                let err = health(&fresh, &url).await.unwrap_err();
                 assert!(matches!(err, NetError::Http(_)), "{err}");
             }
         }));
