@@ -304,7 +304,8 @@ pub struct Recertified {
 /// the same validity duration starting at `at`, issued by `issuer`, which must validate
 /// at `at` in the directory's view (a root the electors added, or a CA of the chain files
 /// under one). The new certificate is published in the chain files
-/// ([`publish_certificates`]) and replaces `certs/<name>.oer`; the previous one is kept
+/// ([`publish_certificates`]; an MA certificate becomes their `maCertificate`) and
+/// replaces `certs/<name>.oer`; the previous one is kept
 /// as `certs/<name>.<HashedId8 hex>.oer`. Services holding the component pick it up when
 /// restarted.
 pub fn recertify(
@@ -330,7 +331,12 @@ pub fn recertify(
     let previous =
         path.with_file_name(format!("{name}.{}.oer", hex::encode(certificate_id8(&old))));
     let staged = stage(&path, &new.to_coer())?;
-    let published = match publish_certificates(layout, std::slice::from_ref(&new), at) {
+    let publication = if kind == CertKind::Ma {
+        publish_ma_certificate(layout, &new, at)
+    } else {
+        publish_certificates(layout, std::slice::from_ref(&new), at)
+    };
+    let published = match publication {
         Ok(u) => u,
         Err(e) => {
             let _ = std::fs::remove_file(&staged);
@@ -349,6 +355,29 @@ pub fn recertify(
         certificate: new,
         previous,
         published,
+    })
+}
+
+/// Validates a new MA certificate in the directory's view at `at` and makes it the
+/// `maCertificate` of both chain files (devices encrypt their reports to it).
+fn publish_ma_certificate(
+    layout: &Layout,
+    ma: &Certificate,
+    at: Time32,
+) -> Result<CertificatesUpdate, MaError> {
+    let mut gccf = read_gccf(layout)?;
+    let store = chain_store(&mut gccf)
+        .ok_or_else(|| setup(&layout.file("GCCF.oer"), "not a certificate chain file"))?;
+    let view = trust_store(layout, at)?;
+    validate_chain(default_backend(), ma, &store.certs, &view, at)
+        .map_err(|e| MaError::InvalidSignature(format!("MA certificate: {e}")))?;
+    let (gccf_version, lccf_version) =
+        update_chain_files(layout, |store| store.ma_certificate = ma.clone())?;
+    Ok(CertificatesUpdate {
+        added: vec![certificate_id8(ma)],
+        anchors: Vec::new(),
+        gccf_version,
+        lccf_version,
     })
 }
 

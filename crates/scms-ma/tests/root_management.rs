@@ -22,7 +22,7 @@ use scms_core::issue::{issue_explicit_checked, root_id3};
 use scms_core::profile::{template, CertKind, TemplateParams};
 use scms_core::signer::{KeyPair, Signer};
 use scms_core::time::{i_period_start, time64_from_time32, Clock, ManualClock};
-use scms_ma::manager::{publish_add_ballot, publish_certificates, trust_store};
+use scms_ma::manager::{publish_add_ballot, publish_certificates, recertify, trust_store};
 use scms_ma::{Ma, MaError};
 use scms_store::keystore::Keystore;
 
@@ -355,4 +355,90 @@ fn component_certificates_go_to_the_chain_files_once_they_validate() {
     assert_eq!(u.added, vec![certificate_id8(&ica_b)]);
     assert!(u.anchors.is_empty());
     assert!(published(&e.layout).1.contains(&ica_b));
+}
+
+/// The MA certificate of the chain files.
+fn ma_certificate(layout: &Layout) -> (Certificate, Certificate) {
+    let read = |n: &str| ScmsFile::from_coer(&std::fs::read(layout.file(n)).unwrap()).unwrap();
+    let ScmsFileContent::CertChain(CertificateChainFiles::GlobalCertificateChainFile(g)) =
+        read("GCCF.oer").content
+    else {
+        panic!()
+    };
+    let ScmsFileContent::CertChain(CertificateChainFiles::LocalCertificateChainFile(l)) =
+        read("LCCF.oer").content
+    else {
+        panic!()
+    };
+    (
+        g.cert_store.ma_certificate,
+        l.required_cert_store.ma_certificate,
+    )
+}
+
+#[test]
+fn components_are_recertified_only_under_a_root_the_electors_added() {
+    let e = env();
+    let now = e.clock.now();
+    let (r2, r2_key) = self_signed(CertKind::Root, "root-2.example.com", now - 60);
+    let before = chain_files(&e.layout);
+    let old_crlg = cert(&e.layout, "crlg");
+
+    // R2 is not trusted yet: refused, nothing written.
+    let r = recertify(&e.layout, "crlg", (&r2, &r2_key), now);
+    assert!(matches!(r, Err(MaError::InvalidSignature(_))), "{r:?}");
+    assert_eq!(chain_files(&e.layout), before);
+    assert_eq!(cert(&e.layout, "crlg"), old_crlg);
+    // Roots and electors are replaced by ballots, not re-certified.
+    let r = recertify(&e.layout, "elector-1", (&r2, &r2_key), now);
+    assert!(matches!(r, Err(MaError::Unsupported(_))), "{r:?}");
+
+    // Electors 1 and 2 add R2; the CRLG and the MA are re-certified under it.
+    let keys: Vec<_> = (1..=2)
+        .map(|k| e.keys.load_signer(&format!("elector-{k}")).unwrap())
+        .collect();
+    let voters: Vec<(Certificate, &dyn Signer)> = (1..=2)
+        .map(|k| {
+            (
+                cert(&e.layout, &format!("elector-{k}")),
+                keys[k - 1].as_ref(),
+            )
+        })
+        .collect();
+    publish_add_ballot(
+        &e.layout,
+        &ballot(&voters, EndorsementType::AddRoot, &r2, now),
+        now,
+    )
+    .unwrap();
+    let re = recertify(&e.layout, "crlg", (&r2, &r2_key), now).unwrap();
+    let new_crlg = cert(&e.layout, "crlg");
+    assert_eq!(new_crlg, re.certificate);
+    assert_eq!(
+        Certificate::from_coer(&std::fs::read(&re.previous).unwrap()).unwrap(),
+        old_crlg
+    );
+    assert_eq!(
+        new_crlg.to_be_signed.verify_key_indicator,
+        old_crlg.to_be_signed.verify_key_indicator
+    );
+    assert_eq!(new_crlg.to_be_signed.id, old_crlg.to_be_signed.id);
+    assert_eq!(new_crlg.to_be_signed.validity_period.start, now);
+    assert!(published(&e.layout).0.contains(&new_crlg));
+
+    let old_ma = cert(&e.layout, "ma");
+    assert_eq!(ma_certificate(&e.layout), (old_ma.clone(), old_ma.clone()));
+    let re = recertify(&e.layout, "ma", (&r2, &r2_key), now).unwrap();
+    assert_eq!(
+        ma_certificate(&e.layout),
+        (re.certificate.clone(), re.certificate.clone()),
+        "devices encrypt reports to the new MA certificate"
+    );
+    assert_eq!(
+        re.certificate.to_be_signed.encryption_key,
+        old_ma.to_be_signed.encryption_key
+    );
+    // The MA opens with its re-certified certificate (same keys).
+    let ma = Ma::open(&e.layout, &e.keys, e.clock.clone()).unwrap();
+    assert_eq!(ma.certificate(), &re.certificate);
 }
