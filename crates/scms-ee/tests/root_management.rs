@@ -308,9 +308,11 @@ fn effects(outcomes: &[scms_ee::trust_state::BallotOutcome]) -> Vec<BallotResult
     outcomes.iter().map(|o| o.result.clone()).collect()
 }
 
-#[test]
-fn electors_travel_from_the_dcm_zip_into_the_device_trust_store() {
-    let env = env();
+/// Bootstraps a fresh OBE from a DCM zip made of `files`.
+fn bootstrap_with(
+    env: &Env,
+    files: &scms_dcm::BootstrapFiles,
+) -> Result<scms_ee::DeviceTrust, scms_ee::BootstrapError> {
     let mut params = scms_ee::enrollment::CsrParams::new(scms_ee::DeviceKind::Obe);
     params.regions = vec![840];
     let csr = scms_ee::keygen(&params, NOW).unwrap();
@@ -322,12 +324,9 @@ fn electors_travel_from_the_dcm_zip_into_the_device_trust_store() {
     .unwrap();
     w.write_all(&csr.request).unwrap();
     let requests = w.finish().unwrap().into_inner();
-    let files = scms_dcm::BootstrapFiles::load(env.layout.root()).unwrap();
-    assert_eq!(files.electors.len(), 3);
-    assert_eq!(files.quorum, Some(2), "the quorum of scms.toml");
     let (zip, report) = scms_dcm::enroll(
         &mut env.eca.lock().unwrap(),
-        &files,
+        files,
         &requests,
         NOW,
         &scms_dcm::Limits::default(),
@@ -335,14 +334,26 @@ fn electors_travel_from_the_dcm_zip_into_the_device_trust_store() {
     )
     .unwrap();
     assert_eq!(report.accepted(), 1, "{report:?}");
-
-    let stem = csr.file_name.strip_suffix(".oer").unwrap();
     let pending = scms_ee::PendingRequest {
         kind: scms_ee::DeviceKind::Obe,
         request: &csr.request,
         key: &csr.key,
     };
-    let trust = scms_ee::bootstrap(&zip, stem, &pending, NOW).unwrap();
+    scms_ee::bootstrap(
+        &zip,
+        csr.file_name.strip_suffix(".oer").unwrap(),
+        &pending,
+        NOW,
+    )
+}
+
+#[test]
+fn electors_travel_from_the_dcm_zip_into_the_device_trust_store() {
+    let env = env();
+    let files = scms_dcm::BootstrapFiles::load(env.layout.root()).unwrap();
+    assert_eq!(files.electors.len(), 3);
+    assert_eq!(files.quorum, Some(2), "the quorum of scms.toml");
+    let trust = bootstrap_with(&env, &files).unwrap();
     assert_eq!(trust.electors.len(), 3);
     // The LCCF's add-root ballot is the one of the ceremony: nothing new.
     assert!(trust
@@ -367,71 +378,10 @@ fn electors_travel_from_the_dcm_zip_into_the_device_trust_store() {
     // A bad elector in the zip refuses the bootstrap.
     let mut bad = files.clone();
     bad.electors[0].1 = env.cert("root").to_coer();
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let csr2 = scms_ee::keygen(&params, NOW).unwrap();
-    w.start_file(
-        csr2.file_name.as_str(),
-        zip::write::SimpleFileOptions::default(),
-    )
-    .unwrap();
-    w.write_all(&csr2.request).unwrap();
-    let requests = w.finish().unwrap().into_inner();
-    let (zip, _) = scms_dcm::enroll(
-        &mut env.eca.lock().unwrap(),
-        &bad,
-        &requests,
-        NOW,
-        &scms_dcm::Limits::default(),
-        None,
-    )
-    .unwrap();
-    let pending = scms_ee::PendingRequest {
-        kind: scms_ee::DeviceKind::Obe,
-        request: &csr2.request,
-        key: &csr2.key,
-    };
-    let stem2 = csr2.file_name.strip_suffix(".oer").unwrap();
     assert!(matches!(
-        scms_ee::bootstrap(&zip, stem2, &pending, NOW),
+        bootstrap_with(&env, &bad),
         Err(scms_ee::BootstrapError::BadElector { .. })
     ));
-}
-
-/// Bootstraps a fresh OBE from a DCM zip made of `files`.
-fn bootstrap_with(
-    env: &Env,
-    files: &scms_dcm::BootstrapFiles,
-) -> Result<scms_ee::DeviceTrust, scms_ee::BootstrapError> {
-    let params = scms_ee::enrollment::CsrParams::new(scms_ee::DeviceKind::Obe);
-    let csr = scms_ee::keygen(&params, NOW).unwrap();
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    w.start_file(
-        csr.file_name.as_str(),
-        zip::write::SimpleFileOptions::default(),
-    )
-    .unwrap();
-    w.write_all(&csr.request).unwrap();
-    let requests = w.finish().unwrap().into_inner();
-    let (zip, _) = scms_dcm::enroll(
-        &mut env.eca.lock().unwrap(),
-        files,
-        &requests,
-        NOW,
-        &scms_dcm::Limits::default(),
-        None,
-    )
-    .unwrap();
-    let pending = scms_ee::PendingRequest {
-        kind: scms_ee::DeviceKind::Obe,
-        request: &csr.request,
-        key: &csr.key,
-    };
-    scms_ee::bootstrap(
-        &zip,
-        csr.file_name.strip_suffix(".oer").unwrap(),
-        &pending,
-        NOW,
-    )
 }
 
 #[test]

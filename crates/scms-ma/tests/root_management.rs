@@ -8,7 +8,9 @@
 
 use std::sync::Arc;
 
-use scms_asn1::camp::cert_chain_files::CertificateChainFiles;
+use scms_asn1::camp::cert_chain_files::{
+    CertificateChainFiles, GlobalCertificateChainFile, LocalCertificateChainFile,
+};
 use scms_asn1::camp::component_cert_management::{
     CompositeCrl, ElectorBallot, EndorsementType, TbsElectorEndorsement,
 };
@@ -96,18 +98,26 @@ fn ballot(
     )
 }
 
-fn chain_files(layout: &Layout) -> (u16, (u16, u16), usize, usize) {
+/// The directory's GCCF and LCCF.
+fn chain_file_contents(layout: &Layout) -> (GlobalCertificateChainFile, LocalCertificateChainFile) {
     let read = |n: &str| ScmsFile::from_coer(&std::fs::read(layout.file(n)).unwrap()).unwrap();
     let ScmsFileContent::CertChain(CertificateChainFiles::GlobalCertificateChainFile(g)) =
         read("GCCF.oer").content
     else {
-        panic!()
+        panic!("GCCF.oer")
     };
     let ScmsFileContent::CertChain(CertificateChainFiles::LocalCertificateChainFile(l)) =
         read("LCCF.oer").content
     else {
-        panic!()
+        panic!("LCCF.oer")
     };
+    (g, l)
+}
+
+/// GCCF version, LCCF (gccfVersion, lccfVersion), root and elector endorsements; both
+/// files hold the same certificate store.
+fn chain_files(layout: &Layout) -> (u16, (u16, u16), usize, usize) {
+    let (g, l) = chain_file_contents(layout);
     assert_eq!(g.cert_store, l.required_cert_store);
     (
         g.version,
@@ -275,17 +285,7 @@ fn ca(
 
 /// The certificates of the GCCF's store and the LCCF's required store.
 fn published(layout: &Layout) -> (Vec<Certificate>, Vec<Certificate>) {
-    let read = |n: &str| ScmsFile::from_coer(&std::fs::read(layout.file(n)).unwrap()).unwrap();
-    let ScmsFileContent::CertChain(CertificateChainFiles::GlobalCertificateChainFile(g)) =
-        read("GCCF.oer").content
-    else {
-        panic!()
-    };
-    let ScmsFileContent::CertChain(CertificateChainFiles::LocalCertificateChainFile(l)) =
-        read("LCCF.oer").content
-    else {
-        panic!()
-    };
+    let (g, l) = chain_file_contents(layout);
     (g.cert_store.certs, l.required_cert_store.certs)
 }
 
@@ -357,19 +357,9 @@ fn component_certificates_go_to_the_chain_files_once_they_validate() {
     assert!(published(&e.layout).1.contains(&ica_b));
 }
 
-/// The MA certificate of the chain files.
+/// The MA certificate of the GCCF and of the LCCF.
 fn ma_certificate(layout: &Layout) -> (Certificate, Certificate) {
-    let read = |n: &str| ScmsFile::from_coer(&std::fs::read(layout.file(n)).unwrap()).unwrap();
-    let ScmsFileContent::CertChain(CertificateChainFiles::GlobalCertificateChainFile(g)) =
-        read("GCCF.oer").content
-    else {
-        panic!()
-    };
-    let ScmsFileContent::CertChain(CertificateChainFiles::LocalCertificateChainFile(l)) =
-        read("LCCF.oer").content
-    else {
-        panic!()
-    };
+    let (g, l) = chain_file_contents(layout);
     (
         g.cert_store.ma_certificate,
         l.required_cert_store.ma_certificate,
